@@ -1,0 +1,1 @@
+"""Reference implementation of the four steps, plus the training, evaluation and demo tooling."""

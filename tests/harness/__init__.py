@@ -1,0 +1,1 @@
+"""The course's test harness: which implementation is tested, progress, hints and messages."""
