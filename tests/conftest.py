@@ -71,14 +71,20 @@ def _selected_step(config: pytest.Config) -> int | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the selected step's tests; a student's run (exercises) keeps only step tests."""
     number = _selected_step(config)
-    if number is None:
+    if number is not None:
+        wanted = [STEPS[number]]
+    elif config.getoption("--impl") == "exercises":
+        wanted = list(STEPS.values())
+    else:
         return
     keep, drop = [], []
     for item in items:
-        (keep if item.get_closest_marker(STEPS[number].marker) else drop).append(item)
-    config.hook.pytest_deselected(items=drop)
-    items[:] = keep
+        (keep if _item_step(item) in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _item_step(item: pytest.Item):
