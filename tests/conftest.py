@@ -1,8 +1,8 @@
 """Pytest wiring for the course: ``--impl``, per-step fixtures, progress report, hints.
 
-``pytest`` tests the student's ``exercises/``; ``pytest --impl=solutions`` (or ``NER_IMPL=solutions``)
-tests the reference. A test reaches the module under test through the ``step`` fixture and any other
-step through ``reference``, so each step is graded on its own.
+``pytest`` tests the student's ``exercises/``; ``pytest --impl=solutions`` (or
+``NER_IMPL=solutions``) tests the reference. A test reaches the module under test through the
+``step`` fixture and any other step through ``reference``, so each step is graded on its own.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def _selected_step(config: pytest.Config) -> int | None:
     if choice is None:
         return None
     if choice == "current":
-        done = config.cache.get(CACHE_KEY, {}) if config.cache else {}
+        cache = getattr(config, "cache", None)
+        done = cache.get(CACHE_KEY, {}) if cache else {}
         return next((n for n in STEPS if not done.get(str(n))), max(STEPS))
     if choice.isdigit() and int(choice) in STEPS:
         return int(choice)
@@ -164,10 +165,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def _save(config: pytest.Config, board: ProgressBoard) -> None:
-    if config.cache is not None and board.implementation == "exercises":
-        done = config.cache.get(CACHE_KEY, {})
+    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+    if cache is not None and board.implementation == "exercises":
+        done = cache.get(CACHE_KEY, {})
         done.update({str(n): result.done for n, result in board.results.items()})
-        config.cache.set(CACHE_KEY, done)
+        cache.set(CACHE_KEY, done)
     if path := config.getoption("--progress-json"):
         board.write_json(path)
     if path := config.getoption("--progress-md"):

@@ -26,7 +26,10 @@ def test_hint_number_comes_from_the_test_name() -> None:
 def test_hint_file_is_split_into_numbered_sections(tmp_path: Path) -> None:
     hints = tmp_path / "step9.md"
     hints.write_text("# Step 9\nintro\n## 9.1 First\nlook here\n## 9.2 Second\nthen there\n")
-    assert read_hints(hints) == {"9.1": "## 9.1 First\nlook here", "9.2": "## 9.2 Second\nthen there"}
+    assert read_hints(hints) == {
+        "9.1": "## 9.1 First\nlook here",
+        "9.2": "## 9.2 Second\nthen there",
+    }
     assert read_hints(tmp_path / "absent.md") == {}
 
 
@@ -60,7 +63,9 @@ def test_board_renders_table_and_markdown() -> None:
 
 
 def test_token_table_marks_rows_that_differ() -> None:
-    table = token_table(["Ana", "Souza", "left"], got=["B-PER", "O", "O"], expected=["B-PER", "I-PER", "O"])
+    table = token_table(
+        ["Ana", "Souza", "left"], got=["B-PER", "O", "O"], expected=["B-PER", "I-PER", "O"]
+    )
     lines = table.splitlines()
     assert lines[0].split() == ["word", "got", "expected"]
     assert lines[2].endswith("<-- differs") and not lines[1].endswith("<-- differs"), table
@@ -89,9 +94,22 @@ def test_assert_helpers_show_call_got_and_expected() -> None:
 def test_a_stub_run_prints_one_line_failures_the_table_and_the_first_hint(tmp_path: Path) -> None:
     report = tmp_path / "progress.json"
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--impl=exercises", "--step=1", "-p", "no:cacheprovider",
-         f"--progress-json={report}", f"--progress-md={tmp_path / 'progress.md'}"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--impl=exercises",
+            "--step=1",
+            "-p",
+            "no:cacheprovider",
+            f"--progress-json={report}",
+            f"--progress-md={tmp_path / 'progress.md'}",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     output = completed.stdout
     assert completed.returncode == 1, output[-2000:]

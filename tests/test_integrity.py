@@ -87,8 +87,11 @@ def test_every_exercise_number_has_a_hint(step: Step, request: pytest.FixtureReq
     hints = read_hints(step.hint_file)
     assert hints, f"{step.hint_file} has no '## {step.number}.N' sections"
     test_file = next((PROJECT_ROOT / "tests").glob(f"test_step{step.number}_*.py"))
-    names = [node.name for node in ast.walk(ast.parse(test_file.read_text(encoding="utf-8")))
-             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    names = [
+        node.name
+        for node in ast.walk(ast.parse(test_file.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    ]
     numbers = {hint_number(name) for name in names}
     assert None not in numbers, f"{test_file.name}: every test name starts test_{step.number}_N_"
     missing = sorted(numbers - set(hints))
@@ -101,9 +104,23 @@ def test_every_step_test_fails_on_the_untouched_stubs(tmp_path: Path) -> None:
     report = tmp_path / "progress.json"
     selection = " or ".join(step.marker for step in STEPS.values())
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", selection, "--impl=exercises", "-q",
-         "-p", "no:cacheprovider", f"--progress-json={report}"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            selection,
+            "--impl=exercises",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--progress-json={report}",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert report.is_file(), f"the stub run wrote no report:\n{completed.stdout[-3000:]}"
     steps = {entry["step"]: entry for entry in json.loads(report.read_text())["steps"]}

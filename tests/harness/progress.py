@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .hints import hint_number, read_hints
-from .steps import STEPS, Step
+from .steps import Step
 
 DONE, TODO = "✓", "✗"
 
@@ -125,9 +125,8 @@ class ProgressBoard:
         ]
         for step in overall["steps"]:
             status = "✅ done" if step["done"] else "❌ to do"
-            rows.append(
-                f"| {step['step']} | {step['title']} | {step['passed']}/{step['total']} | {status} |"
-            )
+            score = f"{step['passed']}/{step['total']}"
+            rows.append(f"| {step['step']} | {step['title']} | {score} | {status} |")
         rows.append(
             f"| **All** | | **{overall['passed']}/{overall['total']}** "
             f"| **{overall['score_percent']}%** |"
@@ -139,4 +138,3 @@ class ProgressBoard:
 
     def write_markdown(self, path: Path) -> None:
         path.write_text(self.markdown(), encoding="utf-8")
-

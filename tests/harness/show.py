@@ -11,7 +11,7 @@ left  B-PER  O         <-- differs
 from __future__ import annotations
 
 import pprint
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import zip_longest
 from typing import Any
 
@@ -38,10 +38,12 @@ def token_table(words: Sequence[Any], **columns: Sequence[Any]) -> str:
         for row in zip_longest(words, *columns.values(), fillvalue=None)
     ]
     widths = [max(len(name), *(len(row[i]) for row in rows)) for i, name in enumerate(names)]
-    lines = ["  ".join(name.ljust(width) for name, width in zip(names, widths)).rstrip()]
+    lines = [
+        "  ".join(name.ljust(width) for name, width in zip(names, widths, strict=True)).rstrip()
+    ]
     got_index, expected_index = _column_index(names, "got"), _column_index(names, "expected")
     for row in rows:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         if got_index and expected_index and row[got_index] != row[expected_index]:
             line += "  <-- differs"
         lines.append(line.rstrip())
@@ -85,3 +87,23 @@ def _message(call: str, got: str, expected: str, note: str) -> str:
 
 def _note(note: str) -> str:
     return f"\n{note}" if note else ""
+
+
+def assert_value_error(call: str, action: Callable[[], object], *fragments: str) -> None:
+    """``action()`` must raise ``ValueError`` whose message mentions every fragment.
+
+    >>> assert_value_error("int('x')", lambda: int("x"), "invalid literal")
+    """
+    __tracebackhide__ = True
+    try:
+        got = action()
+    except ValueError as error:
+        message = str(error)
+    else:
+        raise AssertionError(f"called:   {call}\ngot:      {got!r}\nexpected: ValueError")
+    missing = [fragment for fragment in fragments if fragment not in message]
+    if missing:
+        raise AssertionError(
+            f"called:   {call}\nraised:   ValueError({message!r})\n"
+            f"expected: a message that mentions {missing}"
+        )
