@@ -1,0 +1,262 @@
+"""Speed and quality on CoNLL-2003: ``python -m solutions.benchmark subset|full``.
+
+``subset`` (goal B) trains the same backbone on the same sentences twice, one epoch each,
+side by side in one process:
+
+- ``simpletransformers``: a plain ``NERModel`` with SimpleTransformers' defaults for the data
+  path (every sentence padded to ``max_seq_length`` 128, random batches) and the course's
+  hyper-parameters (learning rate, batch size, lower-casing, seed);
+- ``course``: ``CourseNERModel`` (``max_seq_length`` from the data, long sentences windowed,
+  length-grouped batches, each batch trimmed to its longest sentence).
+
+It reports training throughput (sentences per second, feature building included) and the
+ratio, and scores both models with the same evaluator (``Tagger``, windows, every dev word).
+
+``full`` (goal A) runs ``python -m solutions.train`` on the whole training split with early
+stopping on dev and reports the dev F1 and the training time from its run card.
+
+Examples::
+
+    python -m solutions.benchmark subset --sentences 2000 --json runs/bench/subset.json
+    python -m solutions.benchmark full --output runs/full -- --epochs 6 --learning-rate 2e-4
+
+Not a test: it takes minutes to hours. Timings on a shared machine are noisy; compare numbers
+from one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from solutions.cli import CommandParser, int_range, quiet_libraries, run_command, use_threads
+
+CONLL = Path(__file__).resolve().parents[2] / "shared" / "data" / "conll2003"
+SAMPLE_SEED = 42  # which training sentences the subset has
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m solutions.benchmark``."""
+    parse = CommandParser(prog="python -m solutions.benchmark", description=__doc__.split("\n")[0])
+    modes = parse.add_subparsers(dest="mode", required=True)
+    subset = modes.add_parser("subset", help="goal B: throughput of both trainers, side by side")
+    subset.add_argument("--train", type=Path, default=CONLL / "train.txt")
+    subset.add_argument("--dev", type=Path, default=CONLL / "valid.txt")
+    subset.add_argument(
+        "--sentences",
+        type=int_range(32),
+        default=2000,
+        help="training sentences (a seeded random sample)",
+    )
+    subset.add_argument(
+        "--dev-sentences",
+        type=int_range(0),
+        default=0,
+        help="score on this many dev sentences (0: all)",
+    )
+    subset.add_argument("--learning-rate", type=float, default=1e-4)
+    subset.add_argument("--batch-size", type=int_range(1), default=32)
+    subset.add_argument(
+        "--seeds",
+        type=int_range(0),
+        nargs="+",
+        default=[42, 43],
+        help="train each configuration once per seed (F1 varies with the seed)",
+    )
+    subset.add_argument("--threads", type=int_range(1, 256), default=None)
+    subset.add_argument("--output", type=Path, default=Path("runs/benchmark"))
+    subset.add_argument("--json", type=Path, help="also write the results here")
+    full = modes.add_parser("full", help="goal A: train on the full split, report dev F1 and time")
+    full.add_argument("--output", type=Path, default=Path("runs/full"))
+    full.add_argument("--json", type=Path, help="also write the results here")
+    full.add_argument(
+        "train_flags",
+        nargs=argparse.REMAINDER,
+        help="flags for solutions.train after '--', e.g. -- --epochs 6",
+    )
+    return parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the benchmark; return the exit status."""
+    args = parser().parse_args(argv)
+    body = _subset if args.mode == "subset" else _full
+    return run_command(body, args, "benchmarking")
+
+
+def _subset(args: argparse.Namespace) -> int:
+    use_threads(args.threads)
+    quiet_libraries()
+    import torch
+
+    from solutions import reporting
+    from solutions.data import read_dataset
+
+    train_frame = _sample(read_dataset(args.train), args.sentences, seed=SAMPLE_SEED)
+    dev_frame = read_dataset(args.dev)
+    if args.dev_sentences:
+        dev_frame = dev_frame[dev_frame["sentence_id"] < args.dev_sentences]
+    results = {
+        "train": str(args.train),
+        "dev": str(args.dev),
+        "train_sentences": int(train_frame["sentence_id"].nunique()),
+        "dev_sentences": int(dev_frame["sentence_id"].nunique()),
+        "epochs": 1,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+        "torch_threads": torch.get_num_threads(),
+    }
+    runs: dict[str, list[dict]] = {"simpletransformers": [], "course": []}
+    for seed in args.seeds:
+        for name, done in runs.items():
+            print(f"--- {name}, seed {seed} ---", flush=True)
+            done.append(_train_and_score(name, seed, train_frame, dev_frame, args))
+    for name, done in runs.items():
+        seconds = sum(run["training_seconds"] for run in done)
+        results[name] = {
+            "max_seq_length": done[0]["max_seq_length"],
+            "sentences_per_second": round(len(done) * results["train_sentences"] / seconds, 2),
+            "mean_dev_f1": round(sum(run["dev_f1"] for run in done) / len(done), 4),
+            "runs": done,
+        }
+    results["speedup"] = round(
+        results["course"]["sentences_per_second"]
+        / results["simpletransformers"]["sentences_per_second"],
+        2,
+    )
+    results["machine"] = reporting.machine()
+    _report(results, args.json)
+    return 0
+
+
+def _train_and_score(
+    name: str, seed: int, train_frame, dev_frame, args: argparse.Namespace
+) -> dict:
+    from solutions.evaluate import evaluate_frame
+    from solutions.implementation import load_implementation
+    from solutions.inference import Tagger, write_model_card
+    from solutions.model import default_backbone, train_ner
+    from solutions.training_config import TrainingConfig
+
+    steps = load_implementation("solutions")
+    run_dir = args.output / f"{name}-{seed}"
+    sentences = int(train_frame["sentence_id"].nunique())
+    config = TrainingConfig(
+        epochs=1,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        seed=seed,
+        evaluate_during_training=False,
+    )
+    if name == "course":
+        result = train_ner(train_frame, None, run_dir, config)
+        seconds, model_dir, length = (
+            result.training_seconds,
+            result.model_dir,
+            result.max_seq_length,
+        )
+    else:
+        seconds, model_dir = _train_plain(train_frame, run_dir, config, default_backbone())
+        length = 128
+        labels = steps.preprocessing.build_label_list(train_frame["labels"])
+        write_model_card(model_dir, labels, do_lower_case=True, max_seq_length=length)
+    started = time.perf_counter()
+    scores, *_ = evaluate_frame(Tagger.load(model_dir), dev_frame, steps.metrics)
+    return {
+        "seed": seed,
+        "max_seq_length": length,
+        "training_seconds": round(seconds, 1),
+        "sentences_per_second": round(sentences / seconds, 2),
+        "dev_f1": round(scores["f1"], 4),
+        "dev_precision": round(scores["precision"], 4),
+        "dev_recall": round(scores["recall"], 4),
+        "scoring_seconds": round(time.perf_counter() - started, 1),
+        "model_dir": str(model_dir),
+    }
+
+
+def _train_plain(train_frame, run_dir: Path, config, backbone: str) -> tuple[float, Path]:
+    """SimpleTransformers as it comes: ``NERModel`` with its default sequence handling."""
+    import torch
+    from simpletransformers.ner import NERModel
+
+    from solutions.preprocessing import build_label_list
+
+    args = {
+        "num_train_epochs": config.epochs,
+        "learning_rate": config.learning_rate,
+        "train_batch_size": config.batch_size,
+        "manual_seed": config.seed,
+        "warmup_ratio": config.warmup_ratio,
+        "weight_decay": config.weight_decay,
+        "do_lower_case": True,  # as step 3 decides for this uncased backbone
+        "output_dir": str(run_dir),
+        "best_model_dir": str(run_dir / "best_model"),
+        "cache_dir": str(run_dir / "cache"),
+        "tensorboard_dir": str(run_dir / "tensorboard"),
+        "overwrite_output_dir": True,
+        "reprocess_input_data": True,
+        "no_cache": True,
+        "save_steps": -1,
+        "save_model_every_epoch": False,
+        "use_multiprocessing": False,
+        "use_multiprocessing_for_evaluation": False,
+        "wandb_project": None,
+    }
+    labels = build_label_list(train_frame["labels"])
+    model = NERModel("bert", backbone, labels=labels, args=args, use_cuda=torch.cuda.is_available())
+    started = time.perf_counter()
+    model.train_model(train_frame)
+    return time.perf_counter() - started, run_dir
+
+
+def _full(args: argparse.Namespace) -> int:
+    import subprocess
+
+    flags = [flag for flag in args.train_flags if flag != "--"]
+    if not any(flag.startswith("--train") for flag in flags):
+        flags += ["--train", str(CONLL / "train.txt"), "--dev", str(CONLL / "valid.txt")]
+    command = [sys.executable, "-m", "solutions.train", "--output", str(args.output), *flags]
+    print(" ".join(command), flush=True)
+    started = time.perf_counter()
+    status = subprocess.run(command, check=False).returncode
+    if status != 0:
+        return status
+    card = json.loads((args.output / "run_card.json").read_text(encoding="utf-8"))
+    results = {
+        "command": " ".join(command[1:]),
+        "dev_f1": round(card["dev"]["f1"], 4),
+        "training_seconds": card["training_seconds"],
+        "training_minutes": round(card["training_seconds"] / 60, 1),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "goal_a": card["dev"]["f1"] >= 0.92 and card["training_seconds"] <= 30 * 60,
+        "run_card": str(args.output / "run_card.json"),
+    }
+    _report(results, args.json)
+    return 0
+
+
+def _sample(frame, sentences: int, seed: int):
+    """A seeded random sample of ``sentences`` sentences, renumbered 0..n-1 in file order."""
+    import numpy as np
+
+    ids = frame["sentence_id"].unique()
+    chosen = np.sort(np.random.default_rng(seed).choice(ids, min(sentences, len(ids)), False))
+    sample = frame[frame["sentence_id"].isin(chosen)].copy()
+    sample["sentence_id"] = np.searchsorted(chosen, sample["sentence_id"])
+    return sample.reset_index(drop=True)
+
+
+def _report(results: dict, path: Path | None) -> None:
+    text = json.dumps(results, indent=2)
+    print(text)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""What the three commands share: one-line errors, range-checked flags, quiet libraries.
+
+A command never shows a traceback to a learner: any error becomes one line on stderr and a
+non-zero exit status (set ``NER_DEBUG=1`` to see the traceback). A stub that is not written
+yet says which one:
+
+>>> one_line_error(NotImplementedError("step 2: plan_windows() is not written yet"),
+...                "training", "exercises")
+'step 2: plan_windows() is not written yet — finish it before training with --impl exercises'
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+from solutions.implementation import IMPLEMENTATIONS, StepError
+
+DEBUG_VARIABLE = "NER_DEBUG"
+ERROR_EXIT, USAGE_EXIT = 1, 2
+
+
+class CommandParser(argparse.ArgumentParser):
+    """``argparse`` that reports a bad flag in one line (``prog: error: ...``), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_EXIT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def add_impl_flag(parser: argparse.ArgumentParser) -> None:
+    """The ``--impl`` flag: whose step functions to use."""
+    parser.add_argument(
+        "--impl",
+        choices=IMPLEMENTATIONS,
+        default="solutions",
+        help="step functions to use: the reference (default) or your exercises/",
+    )
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An ``argparse`` type: an integer from ``low`` to ``high`` (no upper limit if ``None``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < low or (high is not None and value > high):
+            allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: use {allowed}")
+        return value
+
+    return parse
+
+
+def float_range(low: float, high: float, low_open: bool = False) -> Callable[[str], float]:
+    """An ``argparse`` type: a number in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (low < value if low_open else low <= value) or not value <= high:
+            bracket = "(" if low_open else "["
+            raise argparse.ArgumentTypeError(f"{value} is out of range {bracket}{low}, {high}]")
+        return value
+
+    return parse
+
+
+def use_threads(threads: int | None) -> None:
+    """Let torch use ``threads`` CPU threads (``None``: its default, one per core).
+
+    OpenMP threads that wait for work spin by default; on a busy machine (other processes on
+    the same cores) that makes two threads several times slower than one. Waiting passively
+    (``OMP_WAIT_POLICY=PASSIVE``, unless already set) costs little on an idle machine and
+    avoids that collapse. It must be set before torch is first imported.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+
+
+def quiet_libraries() -> None:
+    """Hide the libraries' load-time chatter (weight loading bars, expected warnings)."""
+    import warnings
+
+    import huggingface_hub
+    import transformers
+
+    huggingface_hub.utils.logging.set_verbosity_error()  # e.g. download retries when offline
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+
+
+def one_line_error(error: BaseException, action: str, impl: str) -> str:
+    """The message a command prints for ``error``: one line, no traceback."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, NotImplementedError):
+        return f"{text} — finish it before {action} with --impl {impl}"
+    if isinstance(error, (FileNotFoundError, ValueError, StepError)):
+        return f"error: {text}"
+    return f"error: {type(error).__name__}: {text} (set {DEBUG_VARIABLE}=1 for the traceback)"
+
+
+def run_command(
+    body: Callable[[argparse.Namespace], int], args: argparse.Namespace, action: str
+) -> int:
+    """Run a command's body; print any error as one line on stderr and return status 1."""
+    try:
+        return body(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
+        print(one_line_error(error, action, getattr(args, "impl", "solutions")), file=sys.stderr)
+        return ERROR_EXIT

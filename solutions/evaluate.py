@@ -1,0 +1,110 @@
+"""Score a trained model on labelled data: ``python -m solutions.evaluate --model DIR --data PATH``.
+
+Prints the entity-level report per type (seqeval's default mode, micro averages) and the
+token accuracy. Every word is predicted, however long its sentence (windows, never
+truncation). ``--json`` writes the scores; ``--errors`` writes the errors with their context.
+
+Example::
+
+    python -m solutions.evaluate --model runs/sample/model --data data/test.conll --json test.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from solutions.cli import (
+    CommandParser,
+    add_impl_flag,
+    int_range,
+    quiet_libraries,
+    run_command,
+    use_threads,
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m solutions.evaluate``."""
+    parse = CommandParser(
+        prog="python -m solutions.evaluate",
+        description="Evaluate a trained NER model on labelled data (CoNLL or tagged CSV).",
+    )
+    parse.add_argument("--model", type=Path, required=True, help="a model folder, runs/NAME/model")
+    parse.add_argument("--data", type=Path, required=True, help="labelled data to score")
+    parse.add_argument("--json", type=Path, help="write the scores to this JSON file")
+    parse.add_argument("--errors", type=Path, help="write the errors to this CSV file")
+    parse.add_argument("--format", default=None, help="data format (default: detected)")
+    parse.add_argument("--encoding", default="utf-8", help="data file encoding")
+    parse.add_argument(
+        "--threads",
+        type=int_range(1, 256),
+        default=os.cpu_count() or 1,
+        help="CPU threads for torch (default: all cores)",
+    )
+    add_impl_flag(parse)
+    return parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and evaluate; return the exit status."""
+    args = parser().parse_args(argv)
+    return run_command(_evaluate, args, "evaluating")
+
+
+def evaluate_frame(tagger, frame, metrics) -> tuple[dict, list[list[str]], list[list[str]], list]:
+    """Scores of ``tagger`` on a labelled frame, plus its words, gold and predicted tags.
+
+    Raises ``ValueError`` when the data has labels the model does not know.
+    """
+    from solutions import reporting
+    from solutions.model import sentences_of
+
+    unknown = sorted(set(frame["labels"]) - set(tagger.labels))
+    if unknown:
+        raise ValueError(
+            f"the data has labels the model does not know: {unknown} (model labels: "
+            f"{tagger.labels}); evaluate on data annotated like the training set"
+        )
+    words, gold = sentences_of(frame)
+    predicted = [tags for tags, _ in tagger.tag_words(words)]
+    return reporting.evaluation(metrics, gold, predicted, words), words, gold, predicted
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from solutions import reporting
+    from solutions.data import read_dataset
+    from solutions.implementation import load_implementation
+    from solutions.inference import Tagger
+
+    use_threads(args.threads)
+    quiet_libraries()
+    steps = load_implementation(args.impl)
+    tagger = Tagger.load(args.model, impl=args.impl)
+    frame = read_dataset(
+        args.data, format=args.format, encoding=args.encoding, preprocessing=steps.preprocessing
+    )
+    started = time.perf_counter()
+    scores, words, gold, predicted = evaluate_frame(tagger, frame, steps.metrics)
+    seconds = time.perf_counter() - started
+    scores.update(model=str(args.model), data=str(args.data), seconds=round(seconds, 2))
+    print(reporting.format_report(scores["per_type"]))
+    print(
+        f"\n{args.data}: {scores['sentences']} sentences, {scores['words']} words in "
+        f"{seconds:.1f} s\nprecision {scores['precision']:.4f}  recall {scores['recall']:.4f}  "
+        f"F1 {scores['f1']:.4f}  token accuracy {scores['token_accuracy']:.4f}"
+    )
+    if args.json:
+        reporting.write_json(args.json, scores)
+        print(f"scores written to {args.json}")
+    if args.errors:
+        reporting.write_errors(args.errors, steps.metrics.find_errors(words, gold, predicted))
+        print(f"errors written to {args.errors}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Choose whose step functions the tools run: the reference ``solutions`` or ``exercises``.
+
+Training, evaluation and prediction are written once, against the four step modules. The
+``--impl`` flag chooses the package they come from, so a student trains a real model with
+their own code:
+
+>>> steps = load_implementation("solutions")
+>>> steps.alignment.tags_to_spans(["B-PER", "I-PER", "O"])
+[('PER', 0, 1)]
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+IMPLEMENTATIONS = ("solutions", "exercises")
+STEP_MODULES = ("preprocessing", "alignment", "training_config", "metrics")
+
+
+class StepError(Exception):
+    """A step module of the chosen implementation cannot be imported."""
+
+
+def load_implementation(name: str) -> SimpleNamespace:
+    """The four step modules of ``name``, e.g. ``load_implementation("exercises").metrics``.
+
+    Raises ``ValueError`` for an unknown name and ``StepError`` (one line) when a module
+    cannot be imported, e.g. a student's syntax error.
+    """
+    if name not in IMPLEMENTATIONS:
+        raise ValueError(f"unknown implementation {name!r}; choose one of {IMPLEMENTATIONS}")
+    modules = {}
+    for module in STEP_MODULES:
+        try:
+            modules[module] = importlib.import_module(f"{name}.{module}")
+        except Exception as error:  # a student's module can fail in any way at import time
+            raise StepError(
+                f"{name}/{module}.py cannot be imported: {type(error).__name__}: {error}"
+            ) from error
+    return SimpleNamespace(**modules)

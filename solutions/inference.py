@@ -1,0 +1,299 @@
+"""Fast prediction with a trained model: plain transformers, no SimpleTransformers overhead.
+
+``Tagger`` labels words or raw text with a model directory written by ``solutions.train``. It
+never truncates: a sentence longer than the model's ``max_seq_length`` is cut into overlapping
+windows of whole words (step 2 ``plan_windows``), each window is predicted, and the windows
+are merged back (``merge_windows``), so every input word gets exactly one tag. Windows of
+similar length are batched together and each batch is padded only to its own longest window.
+
+>>> tagger = Tagger.load("runs/sample/model")  # doctest: +SKIP
+>>> [(e.text, e.label) for e in tagger.tag_text("Angela Merkel visited Paris.").entities]
+... # doctest: +SKIP
+[('Angela Merkel', 'PER'), ('Paris', 'LOC')]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from solutions.casing import case_type_ids
+from solutions.implementation import load_implementation
+from solutions.text import split_words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+META_FILE = "ner_course.json"
+BATCH_SIZE = 32
+WINDOW_OVERLAP = 8
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity found in a text: its words' text, type, mean confidence and char offsets."""
+
+    text: str
+    label: str
+    score: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TaggedText:
+    """A text split into words, with one tag and confidence per word and the merged entities."""
+
+    text: str
+    words: list[str]
+    offsets: list[tuple[int, int]]
+    tags: list[str]
+    scores: list[float]
+    entities: list[Entity]
+
+
+def write_model_card(
+    model_dir: str | Path,
+    labels: Sequence[str],
+    do_lower_case: bool,
+    max_seq_length: int,
+    **details: Any,
+) -> Path:
+    """Save what prediction needs beside the weights, as ``ner_course.json``; return its path.
+
+    ``details`` (backbone, training data, ...) are stored too, for people to read.
+    """
+    path = Path(model_dir) / META_FILE
+    card = {
+        "labels": list(labels),
+        "do_lower_case": bool(do_lower_case),
+        "max_seq_length": int(max_seq_length),
+        **details,
+    }
+    path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_model_card(model_dir: str | Path) -> dict[str, Any]:
+    """The course's metadata saved beside the weights: labels, lower-casing, sequence length.
+
+    Raises ``FileNotFoundError`` for a missing directory and ``ValueError`` for a directory
+    that ``solutions.train`` did not write.
+    """
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise FileNotFoundError(f"model directory not found: {model_dir}")
+    path = model_dir / META_FILE
+    if not path.is_file():
+        raise ValueError(
+            f"{model_dir} is not a trained model directory (no {META_FILE}); "
+            "train one with: python -m solutions.train --output runs/NAME"
+        )
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        labels, lower, length = meta["labels"], meta["do_lower_case"], meta["max_seq_length"]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is damaged: {error}") from error
+    if not (isinstance(labels, list) and isinstance(lower, bool) and int(length) > 2):
+        raise ValueError(f"{path} is damaged: unexpected labels, do_lower_case or max_seq_length")
+    meta.setdefault("case_feature", False)
+    if not isinstance(meta["case_feature"], bool):
+        raise ValueError(f"{path} is damaged: case_feature must be true or false")
+    return meta
+
+
+def word_logits(
+    model: Any,
+    tokenizer: Any,
+    sentences: Sequence[Sequence[str]],
+    max_seq_length: int,
+    alignment: ModuleType,
+    batch_size: int = BATCH_SIZE,
+    overlap: int = WINDOW_OVERLAP,
+    progress: bool = False,
+    case_feature: bool = False,
+) -> list[np.ndarray]:
+    """Logits ``(words, labels)`` for each sentence: windowed, length-batched, padded per batch.
+
+    Each word is scored at its first subword. A word the tokenizer turns into nothing (a
+    zero-width or control character) is read as the unknown token, so it is still scored.
+    The model is put in eval mode; the caller restores training mode if it needs it.
+    ``progress`` shows a progress bar; ``case_feature`` marks capitalised words in the token
+    type ids, as the model was trained (``solutions.casing``).
+    """
+    import numpy as np
+    import torch
+    from tqdm.auto import tqdm
+
+    sentences, counts = readable_words(tokenizer, sentences)
+    room = max_seq_length - tokenizer.num_special_tokens_to_add()
+    plans = [alignment.plan_windows(c, room, overlap) if c else [] for c in counts]
+    pieces = [(s, window) for s, plan in enumerate(plans) for window in plan]
+    pieces.sort(key=lambda piece: sum(counts[piece[0]][piece[1][0] : piece[1][1]]), reverse=True)
+    results: dict[tuple[int, tuple[int, int]], list[np.ndarray]] = {}
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        starts = range(0, len(pieces), batch_size)
+        for first in tqdm(starts, desc="Running Evaluation", disable=not progress):
+            batch = pieces[first : first + batch_size]
+            encoded = tokenizer(
+                [sentences[s][start:end] for s, (start, end) in batch],
+                is_split_into_words=True,
+                truncation=True,
+                max_length=max_seq_length,
+                padding=True,
+                return_tensors="pt",
+            )
+            if case_feature:
+                encoded["token_type_ids"] = torch.tensor(
+                    [
+                        case_type_ids(sentences[s][start:end], encoded.word_ids(row))
+                        for row, (s, (start, end)) in enumerate(batch)
+                    ]
+                )
+            inputs = {key: value.to(device) for key, value in encoded.items()}
+            logits = model(**inputs).logits.float().cpu().numpy()
+            for row, piece in enumerate(batch):
+                results[piece] = alignment.word_predictions(
+                    encoded.word_ids(row), list(logits[row])
+                )
+    labels = model.config.num_labels
+    merged = []
+    for index, (words, plan) in enumerate(zip(sentences, plans, strict=True)):
+        rows = alignment.merge_windows(plan, [results[(index, window)] for window in plan])
+        merged.append(np.stack(rows) if rows else np.zeros((len(words), labels), np.float32))
+    return merged
+
+
+class Tagger:
+    """A trained model ready to tag sentences and texts (see the module docstring)."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        labels: list[str],
+        max_seq_length: int,
+        impl: str = "solutions",
+        case_feature: bool = False,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.labels = list(labels)
+        self.max_seq_length = max_seq_length
+        self.case_feature = case_feature
+        self.alignment = load_implementation(impl).alignment
+
+    @classmethod
+    def load(cls, model_dir: str | Path, impl: str = "solutions") -> Tagger:
+        """Load a model directory written by ``solutions.train`` (weights, tokenizer, metadata).
+
+        Raises ``FileNotFoundError`` / ``ValueError`` with a one-line message when
+        ``model_dir`` is missing or is not a trained model.
+        """
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        meta = read_model_card(model_dir)
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(model_dir), do_lower_case=meta["do_lower_case"]
+        )
+        model = AutoModelForTokenClassification.from_pretrained(str(model_dir))
+        saved = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        if saved != meta["labels"]:
+            raise ValueError(f"{model_dir}: config.json labels {saved} != {META_FILE} labels")
+        return cls(
+            model,
+            tokenizer,
+            meta["labels"],
+            int(meta["max_seq_length"]),
+            impl,
+            case_feature=meta["case_feature"],
+        )
+
+    def tag_words(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
+        """One tag and its probability for every word of every sentence.
+
+        >>> tagger.tag_words([["Angela", "Merkel", "visited", "Paris", "."]])  # doctest: +SKIP
+        [(['B-PER', 'I-PER', 'O', 'B-LOC', 'O'], [0.99, 0.98, 0.99, 0.97, 0.99])]
+        """
+        import numpy as np
+
+        tagged = []
+        for logits in word_logits(
+            self.model,
+            self.tokenizer,
+            sentences,
+            self.max_seq_length,
+            self.alignment,
+            case_feature=self.case_feature,
+        ):
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+            best = probabilities.argmax(axis=1)
+            tags = [self.labels[i] for i in best]
+            tagged.append((tags, [float(p) for p in probabilities[np.arange(len(best)), best]]))
+        return tagged
+
+    def tag_text(self, text: str) -> TaggedText:
+        """Split ``text`` into CoNLL-style words, tag them and merge ``B-``/``I-`` into entities.
+
+        >>> tagger.tag_text("   ").entities  # doctest: +SKIP
+        []
+        """
+        return self.tag_texts([text])[0]
+
+    def tag_texts(self, texts: list[str]) -> list[TaggedText]:
+        """``tag_text`` for many texts at once (one batched ``tag_words`` call)."""
+        splits = [split_words(text) for text in texts]
+        sentences = [[word for word, _, _ in split] for split in splits if split]
+        tagged = iter(self.tag_words(sentences) if sentences else [])
+        return [
+            self._tagged(text, split, *(next(tagged) if split else ([], [])))
+            for text, split in zip(texts, splits, strict=True)
+        ]
+
+    def _tagged(
+        self, text: str, split: list[tuple[str, int, int]], tags: list[str], scores: list[float]
+    ) -> TaggedText:
+        offsets = [(start, end) for _, start, end in split]
+        entities = [
+            Entity(
+                text=text[offsets[first][0] : offsets[last][1]],
+                label=label,
+                score=sum(scores[first : last + 1]) / (last - first + 1),
+                start=offsets[first][0],
+                end=offsets[last][1],
+            )
+            for label, first, last in self.alignment.tags_to_spans(tags)
+        ]
+        words = [word for word, _, _ in split]
+        return TaggedText(text, words, offsets, list(tags), list(scores), entities)
+
+
+def readable_words(
+    tokenizer: Any, sentences: Sequence[Sequence[str]]
+) -> tuple[list[list[str]], list[list[int]]]:
+    """The sentences and the subword count of each word, from one batched tokenizer call.
+
+    A word the tokenizer turns into nothing is replaced by the unknown token (one subword).
+    """
+    sentences = [list(words) for words in sentences]
+    filled = [index for index, words in enumerate(sentences) if words]
+    counts: list[list[int]] = [[] for _ in sentences]
+    if filled:
+        encoded = tokenizer(
+            [sentences[i] for i in filled], is_split_into_words=True, add_special_tokens=False
+        )
+        for row, index in enumerate(filled):
+            per_word = [0] * len(sentences[index])
+            for word in encoded.word_ids(row):
+                per_word[word] += 1
+            for word in (w for w, count in enumerate(per_word) if count == 0):
+                sentences[index][word], per_word[word] = tokenizer.unk_token, 1
+            counts[index] = per_word
+    return sentences, counts

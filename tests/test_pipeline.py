@@ -1,0 +1,351 @@
+"""The training, evaluation and prediction commands, end to end, with a tiny random BERT.
+
+The commands run in subprocesses exactly as a learner types them; error paths run
+in-process (``main(argv)``), which is faster and sees the same stderr and exit status.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from solutions import evaluate, predict, train
+from tests.models import build_tiny_model
+
+pytestmark = pytest.mark.pipeline
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA = PROJECT_ROOT / "data"
+LABELS = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
+FAST = ["--epochs", "2", "--learning-rate", "5e-3", "--threads", "1"]
+STEP_MODULES = ("preprocessing", "alignment", "training_config", "metrics")
+
+
+def run(args: list[str], cwd: Path = PROJECT_ROOT, env: dict | None = None):
+    """Run ``python -m ...`` in a subprocess; return the completed process."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=cwd,
+        env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def succeeded(completed: subprocess.CompletedProcess) -> bool:
+    return completed.returncode == 0 and "Traceback" not in completed.stderr
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("backbone") / "tiny", LABELS)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One training run of the command, shared by the tests that read its outputs."""
+    output = tmp_path_factory.mktemp("runs") / "sample"
+    completed = run(["solutions.train", "--model", str(tiny), "--output", str(output), *FAST])
+    assert succeeded(completed), completed.stderr[-3000:]
+    assert "F1" in completed.stdout and str(output / "model") in completed.stdout
+    return output
+
+
+@pytest.mark.timeout(180)
+def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Path) -> None:
+    model = run_dir / "model"
+    config = json.loads((model / "config.json").read_text())
+    assert config["id2label"] == {str(i): label for i, label in enumerate(LABELS)}
+    assert config["label2id"] == {label: i for i, label in enumerate(LABELS)}
+    card = json.loads((model / "ner_course.json").read_text())
+    assert card["labels"] == LABELS and card["do_lower_case"] is True
+    assert card["max_seq_length"] >= 8
+
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for key in ("precision", "recall", "f1", "token_accuracy"):
+        assert 0.0 <= metrics[key] <= 1.0
+    assert set(metrics["per_type"]) >= {"LOC", "MISC", "ORG", "PER", "micro avg"}
+    assert (metrics["sentences"], metrics["words"]) == (54, 778)
+    assert "micro avg" in (run_dir / "classification_report.txt").read_text()
+
+    for image in ("training_curves.png", "confusion_matrix.png"):
+        assert (run_dir / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with (run_dir / "errors.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and set(rows[0]) >= {"kind", "type", "text", "context", "sentence"}
+
+    run_card = json.loads((run_dir / "run_card.json").read_text())
+    assert run_card["config"]["epochs"] == 2 and run_card["config"]["learning_rate"] == 5e-3
+    assert len(run_card["data"]["train"]["sha256"]) == 64
+    assert run_card["machine"]["torch_threads"] == 1 and run_card["machine"]["versions"]["torch"]
+    assert run_card["wall_seconds"] > 0 and run_card["training_seconds"] > 0
+    assert run_card["max_seq_length"] == card["max_seq_length"]
+
+
+@pytest.mark.timeout(120)
+def test_evaluate_writes_the_scores_as_json(run_dir: Path, tmp_path: Path) -> None:
+    scores = tmp_path / "scores.json"
+    completed = run(
+        [
+            "solutions.evaluate",
+            "--model",
+            str(run_dir / "model"),
+            "--data",
+            str(DATA / "test.conll"),
+            "--json",
+            str(scores),
+            "--threads",
+            "1",
+        ]
+    )
+    assert succeeded(completed), completed.stderr[-3000:]
+    result = json.loads(scores.read_text())
+    assert set(result) >= {
+        "precision",
+        "recall",
+        "f1",
+        "per_type",
+        "token_accuracy",
+        "sentences",
+        "words",
+    }
+    assert (result["sentences"], result["words"]) == (54, 711)
+    assert "micro avg" in completed.stdout
+
+
+@pytest.mark.timeout(120)
+def test_predict_prints_entities_with_offsets_as_json(run_dir: Path) -> None:
+    texts = ["Helena Cardoso flew to Lisbon.", "   "]
+    completed = run(
+        ["solutions.predict", "--model", str(run_dir / "model"), "--json", "--threads", "1", *texts]
+    )
+    assert succeeded(completed), completed.stderr[-3000:]
+    results = json.loads(completed.stdout)
+    assert [result["text"] for result in results] == texts
+    assert results[1]["entities"] == []
+    for entity in results[0]["entities"]:
+        assert set(entity) == {"text", "label", "score", "start", "end"}
+        assert texts[0][entity["start"] : entity["end"]] == entity["text"]
+        assert entity["label"] in {"LOC", "MISC", "ORG", "PER"} and 0 < entity["score"] <= 1
+
+
+def test_the_saved_model_loads_in_a_transformers_pipeline(run_dir: Path) -> None:
+    from transformers import pipeline
+
+    tagger = pipeline("token-classification", model=str(run_dir / "model"), device=-1)
+    assert list(tagger.model.config.id2label.values()) == LABELS
+    assert all(token["entity"] in LABELS for token in tagger("Helena Cardoso flew to Lisbon."))
+
+
+@pytest.mark.timeout(120)
+def test_same_seed_gives_the_same_model_and_scores(tiny: Path, tmp_path: Path) -> None:
+    import torch
+
+    from solutions.data import read_dataset
+    from solutions.model import train_ner
+    from solutions.training_config import TrainingConfig
+
+    torch.set_num_threads(1)
+    train_frame = read_dataset(DATA / "train.conll")
+    dev_frame = read_dataset(DATA / "dev.conll")
+    config = TrainingConfig(epochs=1, learning_rate=5e-3, batch_size=16, seed=3)
+    results = [
+        train_ner(
+            train_frame, dev_frame, tmp_path / name, config, backbone=str(tiny), log=lambda _: None
+        )
+        for name in ("first", "second")
+    ]
+    assert results[0].step_losses == results[1].step_losses
+    first, second = ((r.progress_csv.read_text().splitlines()) for r in results)
+    assert first == second and len(first) == 2  # header and one evaluation
+
+
+@pytest.mark.timeout(180)
+def test_the_exercises_path_trains_with_a_fully_solved_copy(tiny: Path, tmp_path: Path) -> None:
+    solved = tmp_path / "exercises"
+    solved.mkdir()
+    (solved / "__init__.py").write_text('"""A solved copy of the exercises."""\n')
+    for module in STEP_MODULES:
+        shutil.copy(PROJECT_ROOT / "solutions" / f"{module}.py", solved / f"{module}.py")
+    output = tmp_path / "mine"
+    # ``python -m`` puts the working directory first on sys.path: the solved copy wins.
+    completed = run(
+        [
+            "solutions.train",
+            "--impl",
+            "exercises",
+            "--model",
+            str(tiny),
+            "--output",
+            str(output),
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+        ],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    assert succeeded(completed), completed.stderr[-3000:]
+    run_card = json.loads((output / "run_card.json").read_text())
+    assert run_card["impl"] == "exercises"
+    assert (output / "model" / "model.safetensors").is_file()
+
+
+def test_unwritten_exercises_stop_training_with_one_line(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = train.main(
+        [
+            "--impl",
+            "exercises",
+            "--model",
+            str(tiny),
+            "--output",
+            str(tmp_path / "run"),
+            "--threads",
+            "1",
+        ]
+    )
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert "is not written yet — finish it before training with --impl exercises" in error
+    assert error.startswith("step ")
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1, error
+    assert "Traceback" not in error
+    return error
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--train", "missing.conll"], "missing.conll"),
+        (["--dev", "data"], "is a folder"),
+        (["--format", "xml"], "unknown format 'xml'"),
+        (["--train", "data/README.md"], "README.md, line"),
+        (["--model", "no/such/model"], "cannot load model 'no/such/model'"),
+    ],
+)
+def test_training_errors_are_one_line(
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    tiny: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
+    base = ["--model", str(tiny), "--output", str(tmp_path / "run"), "--threads", "1"]
+    assert train.main(base + argv) == 1
+    assert message in _one_line_error(capsys)
+
+
+def test_dev_labels_missing_from_training_are_refused(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dev = tmp_path / "dev.conll"
+    dev.write_text("Acme NNP B-NP B-COMPANY\nrose VBD B-VP O\n\n", encoding="utf-8")
+    argv = [
+        "--model",
+        str(tiny),
+        "--dev",
+        str(dev),
+        "--output",
+        str(tmp_path / "run"),
+        "--threads",
+        "1",
+    ]
+    assert train.main(argv) == 1
+    assert "labels the training set lacks: ['B-COMPANY']" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--epochs", "0"],
+        ["--epochs", "three"],
+        ["--learning-rate", "-1e-4"],
+        ["--batch-size", "0"],
+        ["--max-seq-length", "2"],
+        ["--impl", "mine"],
+        [],  # no --output
+    ],
+)
+def test_bad_training_flags_are_one_line_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = [] if not argv else ["--output", "runs/never"]
+    with pytest.raises(SystemExit) as stopped:
+        train.main(output + argv)
+    assert stopped.value.code == 2
+    assert "error:" in _one_line_error(capsys)
+
+
+def test_evaluate_refuses_labels_the_model_does_not_know(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "other.conll"
+    data.write_text("Aspirin NN B-NP B-DRUG\nhelps VBZ B-VP O\n\n", encoding="utf-8")
+    argv = ["--model", str(run_dir / "model"), "--data", str(data), "--threads", "1"]
+    assert evaluate.main(argv) == 1
+    assert "labels the model does not know: ['B-DRUG']" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize("command", [evaluate, predict])
+def test_a_folder_that_is_not_a_trained_model_is_refused(
+    command, tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["--data", str(DATA / "dev.conll")] if command is evaluate else ["Some text"]
+    assert command.main(["--model", str(tmp_path), *extra]) == 1
+    assert "is not a trained model directory" in _one_line_error(capsys)
+    assert command.main(["--model", str(tmp_path / "missing"), *extra]) == 1
+    assert "model directory not found" in _one_line_error(capsys)
+
+
+def test_predict_needs_a_text_or_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        predict.main(["--model", "runs/any/model"])
+    assert stopped.value.code == 2
+    assert "give a TEXT or --file" in _one_line_error(capsys)
+
+
+def test_a_usage_error_in_a_real_process_has_no_traceback() -> None:
+    completed = run(["solutions.train", "--output", "runs/never", "--epochs", "0"])
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_packaged_minilm_trains_a_few_steps_and_predicts(tmp_path: Path) -> None:
+    import torch
+
+    from solutions.data import read_dataset
+    from solutions.inference import Tagger
+    from solutions.model import train_ner
+    from solutions.training_config import TrainingConfig
+
+    torch.set_num_threads(1)
+    train_frame = read_dataset(DATA / "train.conll")
+    train_frame = train_frame[train_frame["sentence_id"] < 48]
+    dev_frame = read_dataset(DATA / "dev.conll")
+    config = TrainingConfig(epochs=1, batch_size=16, learning_rate=1e-4)
+    result = train_ner(train_frame, dev_frame, tmp_path / "run", config, log=lambda _: None)
+    assert result.do_lower_case is True and result.global_step == 3
+    assert result.labels == LABELS
+    tagged = Tagger.load(result.model_dir).tag_text("Helena Cardoso flew to Lisbon.")
+    assert len(tagged.tags) == 6 and all(tag in LABELS for tag in tagged.tags)
