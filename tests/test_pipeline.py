@@ -345,7 +345,9 @@ def test_the_packaged_minilm_trains_a_few_steps_and_predicts(tmp_path: Path) -> 
     dev_frame = read_dataset(DATA / "dev.conll")
     config = TrainingConfig(epochs=1, batch_size=16, learning_rate=1e-4)
     result = train_ner(train_frame, dev_frame, tmp_path / "run", config, log=lambda _: None)
-    assert result.do_lower_case is True and result.global_step == 3
+    assert result.do_lower_case is True, result
+    # 48 sentences in batches of 16, plus one batch more when a long sentence is windowed
+    assert result.global_step in (3, 4) and len(result.step_losses) == result.global_step, result
     assert result.labels == LABELS
     tagged = Tagger.load(result.model_dir).tag_text("Helena Cardoso flew to Lisbon.")
     assert len(tagged.tags) == 6 and all(tag in LABELS for tag in tagged.tags)
