@@ -56,17 +56,17 @@ def frame_of(sentences: list[list[str]], first_id: int = 0) -> pd.DataFrame:
 # 1.1 read_conll ----------------------------------------------------------------------------
 
 CONLL_2003 = """\
-EU NNP B-NP B-ORG
-rejects VBZ B-VP O
-German JJ B-NP B-MISC
-call NN I-NP O
+UNESCO NNP B-NP B-ORG
+praises VBZ B-VP O
+Chilean JJ B-NP B-MISC
+archive NN I-NP O
 
-Peter NNP B-NP B-PER
-Blackburn NNP I-NP I-PER
+Marta NNP B-NP B-PER
+Quispe NNP I-NP I-PER
 """
 CONLL_2003_SENTENCES = [
-    [("EU", "B-ORG"), ("rejects", "O"), ("German", "B-MISC"), ("call", "O")],
-    [("Peter", "B-PER"), ("Blackburn", "I-PER")],
+    [("UNESCO", "B-ORG"), ("praises", "O"), ("Chilean", "B-MISC"), ("archive", "O")],
+    [("Marta", "B-PER"), ("Quispe", "I-PER")],
 ]
 
 
@@ -92,16 +92,16 @@ def test_1_1_sentence_ids_are_integers_in_file_order(step, tmp_path):
 def test_1_1_skips_docstart_and_extra_blank_lines_and_keeps_iob1(step, tmp_path):
     text = (
         "\n\n-DOCSTART- -X- O O\n\n"
-        "EU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\n\n\n"
-        "Peter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n"
+        "UNESCO NNP I-NP I-ORG\npraises VBZ I-VP O\n\n\n\n"
+        "Marta NNP I-NP I-PER\nQuispe NNP I-NP I-PER\n"
         "-DOCSTART- -X- O O\n\n"
         "Soccer NN I-NP O\n\n\n"
     )
     path = write(tmp_path, text)
     frame = step.read_conll(path)
     expected = [
-        [("EU", "I-ORG"), ("rejects", "O")],
-        [("Peter", "I-PER"), ("Blackburn", "I-PER")],
+        [("UNESCO", "I-ORG"), ("praises", "O")],
+        [("Marta", "I-PER"), ("Quispe", "I-PER")],
         [("Soccer", "O")],
     ]
     assert_frame(
@@ -114,13 +114,13 @@ def test_1_1_skips_docstart_and_extra_blank_lines_and_keeps_iob1(step, tmp_path)
 LAYOUTS = {
     "tabs": CONLL_2003.replace(" ", "\t"),
     "CRLF": CONLL_2003.replace("\n", "\r\n"),
-    "tabs and CRLF": "EU\tB-ORG\r\nrejects\tO\r\nGerman\tB-MISC\r\ncall\tO\r\n\r\n"
-    "Peter\tB-PER\r\nBlackburn\tI-PER\r\n",
+    "tabs and CRLF": "UNESCO\tB-ORG\r\npraises\tO\r\nChilean\tB-MISC\r\narchive\tO\r\n\r\n"
+    "Marta\tB-PER\r\nQuispe\tI-PER\r\n",
     "UTF-8 byte-order mark and CRLF (Windows)": "\ufeff" + CONLL_2003.replace("\n", "\r\n"),
-    "two columns, several spaces": "EU   B-ORG\nrejects  O\nGerman B-MISC\ncall O\n\n"
-    "Peter    B-PER\nBlackburn B-NP  I-PER\n",
-    "trailing spaces, no final newline": "EU B-ORG \nrejects O\t\nGerman B-MISC\ncall O\n \n"
-    "Peter B-PER\nBlackburn I-PER",
+    "two columns, several spaces": "UNESCO   B-ORG\npraises  O\nChilean B-MISC\narchive O\n\n"
+    "Marta    B-PER\nQuispe B-NP  I-PER\n",
+    "trailing spaces, no final newline": "UNESCO B-ORG \npraises O\t\nChilean B-MISC\n"
+    "archive O\n \nMarta B-PER\nQuispe I-PER",
 }
 
 
