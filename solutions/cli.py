@@ -40,6 +40,22 @@ def add_impl_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_flags(parser: argparse.ArgumentParser) -> None:
+    """``--format`` and ``--encoding`` for commands that read labelled data."""
+    parser.add_argument("--format", default=None, help="data format (default: detected)")
+    parser.add_argument("--encoding", default="utf-8", help="data file encoding")
+
+
+def add_threads_flag(parser: argparse.ArgumentParser) -> None:
+    """``--threads`` for commands that run torch (default: every core)."""
+    parser.add_argument(
+        "--threads",
+        type=int_range(1, 256),
+        default=os.cpu_count() or 1,
+        help="CPU threads for torch (default: all cores)",
+    )
+
+
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
     """An ``argparse`` type: an integer from ``low`` to ``high`` (no upper limit if ``None``)."""
 

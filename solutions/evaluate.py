@@ -12,15 +12,15 @@ Example::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from solutions.cli import (
     CommandParser,
+    add_data_flags,
     add_impl_flag,
-    int_range,
+    add_threads_flag,
     quiet_libraries,
     run_command,
     use_threads,
@@ -37,14 +37,8 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--data", type=Path, required=True, help="labelled data to score")
     parse.add_argument("--json", type=Path, help="write the scores to this JSON file")
     parse.add_argument("--errors", type=Path, help="write the errors to this CSV file")
-    parse.add_argument("--format", default=None, help="data format (default: detected)")
-    parse.add_argument("--encoding", default="utf-8", help="data file encoding")
-    parse.add_argument(
-        "--threads",
-        type=int_range(1, 256),
-        default=os.cpu_count() or 1,
-        help="CPU threads for torch (default: all cores)",
-    )
+    add_data_flags(parse)
+    add_threads_flag(parse)
     add_impl_flag(parse)
     return parse
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from solutions.cli import (
     CommandParser,
     add_impl_flag,
-    int_range,
+    add_threads_flag,
     quiet_libraries,
     run_command,
     use_threads,
@@ -42,12 +41,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("texts", nargs="*", metavar="TEXT", help="texts to tag")
     parse.add_argument("--file", type=Path, help="a UTF-8 file with one text per line")
     parse.add_argument("--json", action="store_true", help="print JSON")
-    parse.add_argument(
-        "--threads",
-        type=int_range(1, 256),
-        default=os.cpu_count() or 1,
-        help="CPU threads for torch (default: all cores)",
-    )
+    add_threads_flag(parse)
     add_impl_flag(parse)
     return parse
 

@@ -22,7 +22,6 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import asdict
@@ -30,7 +29,9 @@ from pathlib import Path
 
 from solutions.cli import (
     CommandParser,
+    add_data_flags,
     add_impl_flag,
+    add_threads_flag,
     float_range,
     int_range,
     quiet_libraries,
@@ -107,14 +108,8 @@ def parser() -> argparse.ArgumentParser:
         "a lower-casing backbone with two token types (default)",
     )
     parse.add_argument("--seed", type=int_range(0, 2**32 - 1), help="random seed")
-    parse.add_argument("--format", default=None, help="data format (default: detected)")
-    parse.add_argument("--encoding", default="utf-8", help="data file encoding")
-    parse.add_argument(
-        "--threads",
-        type=int_range(1, 256),
-        default=os.cpu_count() or 1,
-        help="CPU threads for torch (default: all cores)",
-    )
+    add_data_flags(parse)
+    add_threads_flag(parse)
     add_impl_flag(parse)
     return parse
 
