@@ -6,11 +6,14 @@ saving are SimpleTransformers'), wired to the step functions of one implementati
 - ``load_and_cache_examples`` builds the features with step 2: sentences longer than
   ``max_seq_length`` are split into windows of whole words (``plan_windows``) instead of being
   cut off, and labels are aligned to subwords with ``align_labels``;
-- ``train`` swaps SimpleTransformers' ``RandomSampler`` for ``LengthGroupedSampler``, which
-  still shuffles but puts sentences of similar length in the same batch;
 - ``_get_inputs_dict`` trims every batch to its longest sentence (dynamic padding), so the
   model never computes on padding up to ``max_seq_length``;
-- ``_calculate_loss`` also records the loss of every training batch, for the loss curve;
+- ``_calculate_loss`` runs each (random) training batch as a few chunks of sentences of
+  similar length (``plan_chunks``), each trimmed to its own longest sentence, and combines
+  their losses into exactly the loss of the whole batch; it also records every batch's loss,
+  for the loss curve;
+- ``train`` gives SimpleTransformers' loop PyTorch's fused ``AdamW`` (one kernel for all
+  parameters: on a CPU, an optimiser step is about 7 times faster than the default);
 - ``eval_model`` and ``predict`` score whole sentences, one tag per word, through windows
   (``solutions.inference.word_logits``) and step 4's ``entity_scores``; early stopping sees
   those scores.
@@ -34,6 +37,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -52,7 +56,8 @@ if TYPE_CHECKING:
 
     from solutions.training_config import TrainingConfig
 
-MEGABATCH = 50  # LengthGroupedSampler sorts chunks of 50 batches by length
+FusedAdamW = partial(torch.optim.AdamW, fused=True)
+CHUNK_OVERHEAD = 64  # one more pass through the model costs about as much as 64 tokens
 IGNORE_INDEX = -100  # the label of subwords that are not scored
 _TRAINING_LOGS = ("training_progress_scores.csv", "eval_results.txt")
 # Hugging Face ``model_type`` -> SimpleTransformers ``model_type`` where they differ; any type
@@ -122,47 +127,36 @@ def sentences_of(frame: pd.DataFrame) -> tuple[list[list[str]], list[list[str]]]
     return words, labels
 
 
-class LengthGroupedSampler(torch.utils.data.Sampler[int]):
-    """Random order, but each batch holds sentences of similar length.
+def plan_chunks(lengths: Sequence[int], overhead: int = CHUNK_OVERHEAD) -> list[list[int]]:
+    """Cut a batch into chunks of rows of similar length, as cheap to compute as possible.
 
-    Each epoch: shuffle all sentences, cut the order into chunks of ``MEGABATCH`` batches,
-    sort each chunk by length, cut it into batches and shuffle the batches (the one short
-    batch stays last, so the ``DataLoader`` cuts the same batches). Seeded: the same seed
-    gives the same batches.
+    The rows are sorted by length and cut into runs. A chunk costs its number of rows times
+    its longest row (every row is padded to it) plus ``overhead``, the fixed cost of one more
+    pass through the model; dynamic programming finds the cheapest cut.
 
-    >>> order = list(LengthGroupedSampler([5, 1, 4, 2, 3, 6], batch_size=2, seed=0))
-    >>> sorted(order), [sorted([5, 1, 4, 2, 3, 6][i] for i in order[k : k + 2]) for k in (0, 2, 4)]
-    ([0, 1, 2, 3, 4, 5], [[1, 2], [5, 6], [3, 4]])
+    >>> plan_chunks([3, 30, 4, 31], overhead=10)
+    [[0, 2], [1, 3]]
+    >>> plan_chunks([3, 30, 4, 31], overhead=100)
+    [[0, 2, 1, 3]]
     """
-
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int) -> None:
-        self.lengths = list(lengths)
-        self.batch_size = batch_size
-        self.seed = seed
-        self.epoch = 0
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def __iter__(self) -> Iterator[int]:
-        generator = torch.Generator().manual_seed(self.seed + self.epoch)
-        self.epoch += 1
-        order = torch.randperm(len(self.lengths), generator=generator).tolist()
-        size = self.batch_size * MEGABATCH
-        batches = []
-        for first in range(0, len(order), size):
-            chunk = sorted(order[first : first + size], key=self.lengths.__getitem__)
-            batches += [
-                chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)
-            ]
-        short = [batches.pop()] if batches and len(batches[-1]) < self.batch_size else []
-        shuffled = torch.randperm(len(batches), generator=generator).tolist()
-        for batch in [batches[i] for i in shuffled] + short:
-            yield from batch
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    best = [0] + [math.inf] * len(order)  # best[j]: cheapest cut of the first j sorted rows
+    start = [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        longest = lengths[order[end - 1]]
+        for first in range(end):
+            cost = best[first] + overhead + (end - first) * longest
+            if cost < best[end]:
+                best[end], start[end] = cost, first
+    chunks, end = [], len(order)
+    while end:
+        chunks.append(order[start[end] : end])
+        end = start[end]
+    return chunks[::-1]
 
 
 class CourseNERModel(NERModel):
-    """``NERModel`` with windowed features, length-grouped batches and dynamic padding."""
+    """``NERModel`` with windowed features, dynamic padding and batches run in chunks."""
 
     steps: SimpleNamespace
     label_all_subwords: bool = False
@@ -183,13 +177,8 @@ class CourseNERModel(NERModel):
         )
 
     def train(self, train_dataset, output_dir, *args, **kwargs):
-        lengths = train_dataset.tensors[1].sum(dim=1).tolist()
-        batch_size = self.args.train_batch_size
-        sampler = LengthGroupedSampler(lengths, batch_size, self.args.manual_seed or 0)
-        labelled = int((train_dataset.tensors[3] != IGNORE_INDEX).sum())
-        self.labels_per_batch = labelled / math.ceil(len(lengths) / batch_size)
         self.step_losses = []
-        with _replaced(simpletransformers_ner, "RandomSampler", lambda _: sampler):
+        with _replaced(simpletransformers_ner, "AdamW", FusedAdamW):
             return super().train(train_dataset, output_dir, *args, **kwargs)
 
     def _get_inputs_dict(self, batch):
@@ -197,12 +186,24 @@ class CourseNERModel(NERModel):
         return super()._get_inputs_dict(tuple(tensor[:, :longest].contiguous() for tensor in batch))
 
     def _calculate_loss(self, model, inputs, loss_fct, num_labels, args):
-        loss, *outputs = super()._calculate_loss(model, inputs, loss_fct, num_labels, args)
-        if not model.training:
-            return (loss, *outputs)
+        """The mean loss of the batch's labelled subwords, computed chunk by chunk.
+
+        Each chunk's mean loss is weighted by its labelled subwords, so the result (and its
+        gradient) is the loss of the whole batch. Every row has a labelled subword (the first
+        of its first word), so no chunk is empty. Called by SimpleTransformers' training loop.
+        """
+        lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        labelled = inputs["labels"] != IGNORE_INDEX
+        total = 0
+        for rows in plan_chunks(lengths):
+            index = torch.tensor(rows, device=inputs["labels"].device)
+            longest = max(lengths[row] for row in rows)
+            chunk = {name: tensor[index, :longest] for name, tensor in inputs.items()}
+            loss, *_ = super()._calculate_loss(model, chunk, loss_fct, num_labels, args)
+            total = total + loss * labelled[index].sum()
+        loss = total / labelled.sum()
         self.step_losses.append((len(self.step_losses) + 1, loss.item()))
-        labelled = int((inputs["labels"] != IGNORE_INDEX).sum())
-        return (loss * (labelled / self.labels_per_batch), *outputs)
+        return (loss,)
 
     def eval_model(self, eval_data, output_dir=None, verbose=True, silent=False, **kwargs):
         words, gold = sentences_of(eval_data)
@@ -487,7 +488,7 @@ def _word_loss(logits: list[np.ndarray], gold: list[list[str]], label2id: dict[s
 
 @contextmanager
 def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
-    """Temporarily replace ``owner.name`` (used to give SimpleTransformers our sampler)."""
+    """Temporarily replace ``owner.name`` (used to give SimpleTransformers another optimiser)."""
     original = getattr(owner, name)
     setattr(owner, name, value)
     try:

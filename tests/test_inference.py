@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solutions.inference import Entity, Tagger
 from tests.models import build_tiny_model
@@ -150,15 +153,75 @@ def test_batches_are_trimmed_to_their_longest_sentence(tiny: Path) -> None:
     assert inputs["input_ids"].shape == (2, 3) and inputs["labels"].shape == (2, 3)
 
 
-def test_length_grouped_batches_cover_every_sentence_once_and_repeat_with_the_seed() -> None:
-    from solutions.model import LengthGroupedSampler
+def cut_cost(lengths: list[int], chunks: list[list[int]], overhead: int) -> int:
+    return sum(overhead + len(rows) * max(lengths[row] for row in rows) for rows in chunks)
 
-    lengths = [(i * 37) % 101 for i in range(1000)]
-    sampler = LengthGroupedSampler(lengths, batch_size=32, seed=5)
-    first, second = list(sampler), list(sampler)
-    assert sorted(first) == list(range(1000)) and first != second
-    assert first == list(LengthGroupedSampler(lengths, batch_size=32, seed=5))
-    batches = [first[i : i + 32] for i in range(0, 1000, 32)]
-    spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches]
-    assert sum(spread) / len(spread) < 10  # random batches would spread over ~95
-    assert len(batches[-1]) == 1000 % 32
+
+def cheapest_cut_cost(lengths: list[int], overhead: int) -> int:
+    """Every way to cut the sorted rows into runs, tried one by one."""
+    ordered = sorted(lengths)
+    costs = []
+    for mask in range(2 ** (len(ordered) - 1)):
+        cuts = [0] + [i for i in range(1, len(ordered)) if mask >> (i - 1) & 1] + [len(ordered)]
+        runs = [ordered[a:b] for a, b in itertools.pairwise(cuts)]
+        costs.append(sum(overhead + len(run) * run[-1] for run in runs))
+    return min(costs)
+
+
+@given(
+    lengths=st.lists(st.integers(1, 128), min_size=1, max_size=8),
+    overhead=st.integers(0, 200),
+)
+def test_plan_chunks_covers_each_row_once_at_the_lowest_cost(
+    lengths: list[int], overhead: int
+) -> None:
+    from solutions.model import plan_chunks
+
+    chunks = plan_chunks(lengths, overhead)
+    shown = f"plan_chunks({lengths}, overhead={overhead}) = {chunks}"
+    assert sorted(row for rows in chunks for row in rows) == list(range(len(lengths))), shown
+    got = cut_cost(lengths, chunks, overhead)
+    expected = cheapest_cut_cost(lengths, overhead)
+    assert got == expected, f"{shown} costs {got}, the cheapest cut costs {expected}"
+
+
+def test_plan_chunks_keeps_a_batch_of_equal_lengths_whole() -> None:
+    from solutions.model import plan_chunks
+
+    assert plan_chunks([12] * 32) == [list(range(32))]
+
+
+def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(tiny: Path) -> None:
+    import torch
+    from simpletransformers.ner import NERModel
+
+    from solutions.model import load_ner_model, plan_chunks
+
+    model = load_ner_model(tiny)
+    model.model.eval()  # no dropout: both ways must give the same numbers
+    model.step_losses = []
+    lengths = [3, 40, 4, 41, 5, 39]
+    assert len(plan_chunks(lengths)) > 1, "the test needs a batch that is cut into chunks"
+    generator = torch.Generator().manual_seed(0)
+    mask = torch.tensor([[1] * n + [0] * (41 - n) for n in lengths])
+    labels = torch.randint(0, len(LABELS), mask.shape, generator=generator)
+    labels[:, 0] = labels[:, 2::2] = -100  # [CLS] and later subwords are not scored
+    batch = (
+        torch.randint(5, 40, mask.shape, generator=generator) * mask,
+        mask,
+        torch.zeros_like(mask),
+        labels.where(mask == 1, -100),
+    )
+
+    def loss_and_gradient(calculate_loss) -> tuple[float, torch.Tensor]:
+        model.model.zero_grad()
+        inputs = model._get_inputs_dict(batch)
+        loss, *_ = calculate_loss(model, model.model, inputs, None, len(LABELS), model.args)
+        loss.backward()
+        return loss.item(), model.model.classifier.weight.grad.clone()
+
+    chunked = loss_and_gradient(type(model)._calculate_loss)
+    whole = loss_and_gradient(NERModel._calculate_loss)
+    assert chunked[0] == pytest.approx(whole[0], rel=1e-5), f"loss {chunked[0]} != {whole[0]}"
+    torch.testing.assert_close(chunked[1], whole[1], rtol=1e-4, atol=1e-6)
+    assert model.step_losses == [(1, chunked[0])]
