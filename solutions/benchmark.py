@@ -7,7 +7,7 @@ side by side in one process:
   path (every sentence padded to ``max_seq_length`` 128, random batches) and the course's
   hyper-parameters (learning rate, batch size, lower-casing, seed);
 - ``course``: ``CourseNERModel`` (``max_seq_length`` from the data, long sentences windowed,
-  length-grouped batches, each batch trimmed to its longest sentence).
+  random batches run in chunks of similar length, fused AdamW).
 
 It reports training throughput (sentences per second, feature building included) and the
 ratio, and scores both models with the same evaluator (``Tagger``, windows, every dev word).
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -57,13 +58,17 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         help="score on this many dev sentences (0: all)",
     )
+    subset.add_argument(
+        "--model",
+        help="backbone: a Hugging Face model id or a directory (default: the packaged MiniLM)",
+    )
     subset.add_argument("--learning-rate", type=float, default=1e-4)
     subset.add_argument("--batch-size", type=int_range(1), default=32)
     subset.add_argument(
         "--seeds",
         type=int_range(0),
         nargs="+",
-        default=[42, 43],
+        default=[42, 43, 44, 45],
         help="train each configuration once per seed (F1 varies with the seed)",
     )
     subset.add_argument("--threads", type=int_range(1, 256), default=None)
@@ -102,6 +107,7 @@ def _subset(args: argparse.Namespace) -> int:
     results = {
         "train": str(args.train),
         "dev": str(args.dev),
+        "backbone": args.model or "packaged all-MiniLM-L6-v2",
         "train_sentences": int(train_frame["sentence_id"].nunique()),
         "dev_sentences": int(dev_frame["sentence_id"].nunique()),
         "epochs": 1,
@@ -119,7 +125,10 @@ def _subset(args: argparse.Namespace) -> int:
         results[name] = {
             "max_seq_length": done[0]["max_seq_length"],
             "sentences_per_second": round(len(done) * results["train_sentences"] / seconds, 2),
-            "mean_dev_f1": round(sum(run["dev_f1"] for run in done) / len(done), 4),
+            "mean_dev_f1": round(statistics.mean(run["dev_f1"] for run in done), 4),
+            "dev_f1_stdev": round(statistics.stdev(run["dev_f1"] for run in done), 4)
+            if len(done) > 1
+            else None,
             "runs": done,
         }
     results["speedup"] = round(
@@ -151,24 +160,28 @@ def _train_and_score(
         seed=seed,
         evaluate_during_training=False,
     )
+    backbone = args.model or default_backbone()
     if name == "course":
-        result = train_ner(train_frame, None, run_dir, config)
+        result = train_ner(train_frame, None, run_dir, config, backbone=backbone)
         seconds, model_dir, length = (
             result.training_seconds,
             result.model_dir,
             result.max_seq_length,
         )
     else:
-        seconds, model_dir = _train_plain(train_frame, run_dir, config, default_backbone())
+        from transformers import AutoTokenizer
+
+        lower = steps.training_config.tokenizer_lowercases(AutoTokenizer.from_pretrained(backbone))
+        seconds, model_dir = _train_plain(train_frame, run_dir, config, backbone, lower)
         length = 128
         labels = steps.preprocessing.build_label_list(train_frame["labels"])
-        write_model_card(model_dir, labels, do_lower_case=True, max_seq_length=length)
+        write_model_card(model_dir, labels, do_lower_case=lower, max_seq_length=length)
     started = time.perf_counter()
     scores, *_ = evaluate_frame(Tagger.load(model_dir), dev_frame, steps.metrics)
     return {
         "seed": seed,
         "max_seq_length": length,
-        "training_seconds": round(seconds, 1),
+        "training_seconds": round(seconds, 3),
         "sentences_per_second": round(sentences / seconds, 2),
         "dev_f1": round(scores["f1"], 4),
         "dev_precision": round(scores["precision"], 4),
@@ -178,11 +191,18 @@ def _train_and_score(
     }
 
 
-def _train_plain(train_frame, run_dir: Path, config, backbone: str) -> tuple[float, Path]:
-    """SimpleTransformers as it comes: ``NERModel`` with its default sequence handling."""
+def _train_plain(
+    train_frame, run_dir: Path, config, backbone: str, do_lower_case: bool
+) -> tuple[float, Path]:
+    """SimpleTransformers as it comes: ``NERModel`` with its default sequence handling.
+
+    Only ``do_lower_case`` is not SimpleTransformers' default: it follows step 3, as in the
+    course's pipeline (the default ``False`` ruins an uncased backbone).
+    """
     import torch
     from simpletransformers.ner import NERModel
 
+    from solutions.model import simpletransformers_type
     from solutions.preprocessing import build_label_list
 
     args = {
@@ -192,7 +212,7 @@ def _train_plain(train_frame, run_dir: Path, config, backbone: str) -> tuple[flo
         "manual_seed": config.seed,
         "warmup_ratio": config.warmup_ratio,
         "weight_decay": config.weight_decay,
-        "do_lower_case": True,  # as step 3 decides for this uncased backbone
+        "do_lower_case": do_lower_case,
         "output_dir": str(run_dir),
         "best_model_dir": str(run_dir / "best_model"),
         "cache_dir": str(run_dir / "cache"),
@@ -207,7 +227,13 @@ def _train_plain(train_frame, run_dir: Path, config, backbone: str) -> tuple[flo
         "wandb_project": None,
     }
     labels = build_label_list(train_frame["labels"])
-    model = NERModel("bert", backbone, labels=labels, args=args, use_cuda=torch.cuda.is_available())
+    model = NERModel(
+        simpletransformers_type(backbone),
+        backbone,
+        labels=labels,
+        args=args,
+        use_cuda=torch.cuda.is_available(),
+    )
     started = time.perf_counter()
     model.train_model(train_frame)
     return time.perf_counter() - started, run_dir

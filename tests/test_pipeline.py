@@ -170,6 +170,32 @@ def test_same_seed_gives_the_same_model_and_scores(tiny: Path, tmp_path: Path) -
 
 
 @pytest.mark.timeout(180)
+def test_the_throughput_benchmark_trains_both_ways_and_reports_the_ratio(
+    tiny: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "subset.json"
+    data = ["--train", str(DATA / "train.conll"), "--dev", str(DATA / "dev.conll")]
+    completed = run(
+        ["solutions.benchmark", "subset", "--model", str(tiny), *data, "--sentences", "64",
+         "--seeds", "1", "2", "--learning-rate", "5e-3", "--threads", "1",
+         "--output", str(tmp_path / "bench"), "--json", str(report)]
+    )  # fmt: skip
+    assert succeeded(completed), completed.stderr[-3000:]
+    results = json.loads(report.read_text())
+    assert (results["train_sentences"], results["dev_sentences"]) == (64, 54), results
+    plain, course = results["simpletransformers"], results["course"]
+    assert plain["max_seq_length"] == 128 and course["max_seq_length"] < 128, results
+    for arm in (plain, course):
+        assert [done["seed"] for done in arm["runs"]] == [1, 2], arm
+        for done in arm["runs"]:
+            assert 0 <= done["dev_f1"] <= 1 and done["training_seconds"] > 0, done
+        seconds = sum(done["training_seconds"] for done in arm["runs"])
+        assert arm["sentences_per_second"] == pytest.approx(2 * 64 / seconds, rel=0.01), arm
+    ratio = course["sentences_per_second"] / plain["sentences_per_second"]
+    assert results["speedup"] == pytest.approx(ratio, abs=0.01), results
+
+
+@pytest.mark.timeout(180)
 def test_the_exercises_path_trains_with_a_fully_solved_copy(tiny: Path, tmp_path: Path) -> None:
     solved = tmp_path / "exercises"
     solved.mkdir()
