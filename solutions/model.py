@@ -46,7 +46,7 @@ import torch
 from simpletransformers.ner import NERModel
 from simpletransformers.ner import ner_model as simpletransformers_ner
 
-from solutions.casing import case_type_ids, supports_case_feature
+from solutions.casing import case_type_ids, start_neutral, supports_case_feature
 from solutions.implementation import load_implementation
 from solutions.inference import read_model_card, readable_words, word_logits, write_model_card
 
@@ -398,6 +398,8 @@ def train_ner(
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
     log(f"case feature (capitals through token type ids): {model.case_feature}")
+    if model.case_feature and not _trained_with_case_feature(backbone):
+        start_neutral(model.model)
     started = time.perf_counter()
     global_step, _ = model.train_model(train_frame, eval_data=dev_frame)
     seconds = time.perf_counter() - started
@@ -431,6 +433,14 @@ def _case_feature(asked: bool | None, do_lower_case: bool, model_config: Any) ->
     if asked and not supported:
         raise ValueError("this backbone has one token type: it cannot carry the case feature")
     return supported and do_lower_case if asked is None else asked
+
+
+def _trained_with_case_feature(backbone: str) -> bool:
+    """Whether ``backbone`` is a course model that already learned the case feature."""
+    try:
+        return bool(read_model_card(backbone)["case_feature"])
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def _default_config(steps: SimpleNamespace) -> TrainingConfig:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from solutions.casing import case_type_ids, supports_case_feature
 from tests.harness.show import assert_tags
+from tests.models import DATA_DIR as DATA
+from tests.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
+
+LABELS = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
 
 
 def test_capitalised_words_get_type_one_on_every_subword() -> None:
@@ -29,3 +34,49 @@ def test_only_models_with_two_token_types_support_it() -> None:
     assert supports_case_feature(SimpleNamespace(type_vocab_size=2))
     assert not supports_case_feature(SimpleNamespace(type_vocab_size=1))
     assert not supports_case_feature(SimpleNamespace())  # e.g. a RoBERTa-like config
+
+
+def type_embeddings(model_dir: Path):
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(model_dir)
+    return model.base_model.embeddings.token_type_embeddings.weight.detach()
+
+
+def train_barely(backbone: Path, output: Path) -> Path:
+    """Train one epoch at a negligible learning rate: the saved weights are the starting ones."""
+    from solutions.data import read_dataset
+    from solutions.model import train_ner
+    from solutions.training_config import TrainingConfig
+
+    frame = read_dataset(DATA / "train.conll")
+    config = TrainingConfig(epochs=1, learning_rate=1e-9, evaluate_during_training=False)
+    result = train_ner(frame, None, output, config, backbone=str(backbone), log=lambda _: None)
+    assert result.case_feature, "the tiny uncased model should get the case feature"
+    return result.model_dir
+
+
+@pytest.mark.timeout(120)
+def test_the_case_feature_starts_neutral_from_a_pretrained_backbone(tmp_path: Path) -> None:
+    import torch
+
+    backbone = build_tiny_model(tmp_path / "tiny", LABELS)
+    before = type_embeddings(backbone)
+    assert not torch.allclose(before[0], before[1]), "the test needs distinct token types"
+    after = type_embeddings(train_barely(backbone, tmp_path / "run"))
+    torch.testing.assert_close(after[1], after[0], atol=1e-5, rtol=0)
+    torch.testing.assert_close(after[0], before[0], atol=1e-5, rtol=0)
+
+
+@pytest.mark.timeout(120)
+def test_a_model_that_learned_the_case_feature_keeps_it_when_trained_further(
+    tmp_path: Path,
+) -> None:
+    from solutions.inference import write_model_card
+
+    backbone = build_tiny_model(tmp_path / "tiny", LABELS)
+    write_model_card(backbone, LABELS, do_lower_case=True, max_seq_length=64, case_feature=True)
+    before = type_embeddings(backbone)
+    after = type_embeddings(train_barely(backbone, tmp_path / "run"))
+    moved = (after - before).abs().max().item()
+    assert moved < 1e-5, f"the token type embeddings moved by {moved}; expected them kept"
