@@ -33,7 +33,14 @@ import sys
 import time
 from pathlib import Path
 
-from solutions.cli import CommandParser, int_range, quiet_libraries, run_command, use_threads
+from solutions.cli import (
+    CommandParser,
+    add_threads_flag,
+    int_range,
+    quiet_libraries,
+    run_command,
+    use_threads,
+)
 
 CONLL = Path(__file__).resolve().parents[2] / "shared" / "data" / "conll2003"
 SAMPLE_SEED = 42  # which training sentences the subset has
@@ -71,7 +78,7 @@ def parser() -> argparse.ArgumentParser:
         default=[42, 43, 44, 45],
         help="train each configuration once per seed (F1 varies with the seed)",
     )
-    subset.add_argument("--threads", type=int_range(1, 256), default=None)
+    add_threads_flag(subset)
     subset.add_argument("--output", type=Path, default=Path("runs/benchmark"))
     subset.add_argument("--json", type=Path, help="also write the results here")
     full = modes.add_parser("full", help="goal A: train on the full split, report dev F1 and time")

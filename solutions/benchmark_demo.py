@@ -27,6 +27,7 @@ from typing import Any
 from solutions.cli import (
     CommandParser,
     add_impl_flag,
+    add_threads_flag,
     int_range,
     quiet_libraries,
     run_command,
@@ -153,7 +154,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--model", type=Path, default=Path("runs/sample/model"))
     parse.add_argument("--repeats", type=int_range(2), default=50, help="timed rounds per text")
     parse.add_argument("--warmup", type=int_range(0), default=5, help="untimed rounds first")
-    parse.add_argument("--threads", type=int_range(1, 256), help="torch threads (default: torch's)")
+    add_threads_flag(parse)
     parse.add_argument("--json", type=Path, help="also write the report as JSON here")
     add_impl_flag(parse)
     return parse

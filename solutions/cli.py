@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 from solutions.implementation import IMPLEMENTATIONS, StepError
@@ -38,6 +39,11 @@ def add_impl_flag(parser: argparse.ArgumentParser) -> None:
         default="solutions",
         help="step functions to use: the reference (default) or your exercises/",
     )
+
+
+def add_model_flag(parser: argparse.ArgumentParser) -> None:
+    """``--model``, required, for commands that use a trained model."""
+    parser.add_argument("--model", type=Path, required=True, help="a model folder, runs/NAME/model")
 
 
 def add_data_flags(parser: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ from solutions.cli import (
     CommandParser,
     add_data_flags,
     add_impl_flag,
+    add_model_flag,
     add_threads_flag,
     quiet_libraries,
     run_command,
@@ -33,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m solutions.evaluate",
         description="Evaluate a trained NER model on labelled data (CoNLL or tagged CSV).",
     )
-    parse.add_argument("--model", type=Path, required=True, help="a model folder, runs/NAME/model")
+    add_model_flag(parse)
     parse.add_argument("--data", type=Path, required=True, help="labelled data to score")
     parse.add_argument("--json", type=Path, help="write the scores to this JSON file")
     parse.add_argument("--errors", type=Path, help="write the errors to this CSV file")

@@ -439,7 +439,7 @@ def _trained_with_case_feature(backbone: str) -> bool:
     """Whether ``backbone`` is a course model that already learned the case feature."""
     try:
         return bool(read_model_card(backbone)["case_feature"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError):
         return False
 
 

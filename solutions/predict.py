@@ -24,6 +24,7 @@ from pathlib import Path
 from solutions.cli import (
     CommandParser,
     add_impl_flag,
+    add_model_flag,
     add_threads_flag,
     quiet_libraries,
     run_command,
@@ -37,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m solutions.predict",
         description="Tag entities in text with a trained NER model.",
     )
-    parse.add_argument("--model", type=Path, required=True, help="a model folder, runs/NAME/model")
+    add_model_flag(parse)
     parse.add_argument("texts", nargs="*", metavar="TEXT", help="texts to tag")
     parse.add_argument("--file", type=Path, help="a UTF-8 file with one text per line")
     parse.add_argument("--json", action="store_true", help="print JSON")
