@@ -5,7 +5,7 @@ Without a trained model it prints the training command and exits with status 2.
 >>> main(["--model", "runs/missing/model"])  # doctest: +SKIP
 No trained model at runs/missing/model (model directory not found: runs/missing/model).
 Train one first, then start the demo again:
-  python -m solutions.train --output runs/missing
+  python -m solutions.tools.train --output runs/missing
   python -m demo --model runs/missing/model
 2
 """
@@ -17,8 +17,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from solutions.cli import CommandParser, add_impl_flag, int_range, quiet_libraries, use_threads
-from solutions.implementation import StepError
+from solutions.tools.cli import (
+    CommandParser,
+    add_impl_flag,
+    int_range,
+    quiet_libraries,
+    use_threads,
+)
+from solutions.tools.implementation import StepError
 
 DEFAULT_MODEL = Path("runs/sample/model")
 NO_MODEL_STATUS = 2
@@ -33,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--model",
         type=Path,
         default=DEFAULT_MODEL,
-        help=f"model directory written by solutions.train (default: {DEFAULT_MODEL})",
+        help=f"model directory written by solutions.tools.train (default: {DEFAULT_MODEL})",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int_range(1, 65535), default=7860, help="port to listen on")
@@ -45,13 +51,13 @@ def how_to_train(model: Path, impl: str = "solutions") -> str:
     """The commands that train the model ``model`` names (or the sample one) and open the demo.
 
     >>> print(how_to_train(Path("runs/mine/model"), "exercises"))
-    python -m solutions.train --impl exercises --output runs/mine
+    python -m solutions.tools.train --impl exercises --output runs/mine
     python -m demo --model runs/mine/model --impl exercises
     """
     output = model.parent if model.name == "model" else DEFAULT_MODEL.parent
     impl_option = " --impl exercises" if impl == "exercises" else ""
     return (
-        f"python -m solutions.train{impl_option} --output {output.as_posix()}\n"
+        f"python -m solutions.tools.train{impl_option} --output {output.as_posix()}\n"
         f"python -m demo --model {(output / 'model').as_posix()}{impl_option}"
     )
 
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_threads(None)
     quiet_libraries()
-    from solutions.inference import Tagger
+    from solutions.tools.inference import Tagger
 
     try:
         tagger = Tagger.load(args.model, impl=args.impl)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import gradio as gr
 
-    from solutions.inference import TaggedText
+    from solutions.tools.inference import TaggedText
 
 MAX_CHARS = 20_000
 ENTITY_HEADERS = ["text", "type", "confidence", "start", "end"]
@@ -45,7 +45,7 @@ Rows = list[list[str | float | int]]
 
 
 class TextTagger(Protocol):
-    """What the demo needs from ``solutions.inference.Tagger``."""
+    """What the demo needs from ``solutions.tools.inference.Tagger``."""
 
     labels: list[str]
 

@@ -164,7 +164,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     elif board.implementation == "exercises" and len(board.results) == len(STEPS):
         write("")
         write("Every step passes. Train a model with your own code:")
-        write("  python -m solutions.train --impl exercises --output runs/mine")
+        write("  python -m solutions.tools.train --impl exercises --output runs/mine")
     _save(config, board)
 
 

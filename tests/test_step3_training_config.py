@@ -430,3 +430,68 @@ def test_3_6_the_do_lower_case_trap(step, minilm, tmp_path):
         f"with do_lower_case={args.do_lower_case} from build_ner_args(..., "
         f"do_lower_case=tokenizer_lowercases(minilm), ...) MiniLM still sees [UNK]:\n{table}"
     )
+
+
+# 3.7 fit_to_data_size -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentences", "epochs", "batch_size", "min_steps", "expected"),
+    [
+        (14041, 4, 32, 240, 4),  # CoNLL-2003: 439 steps an epoch, four epochs stay four
+        (263, 4, 32, 240, 27),  # the sample: 9 steps an epoch
+        (263, 4, 16, 240, 15),  # smaller batches, more steps an epoch
+        (320, 4, 32, 240, 24),  # exactly 10 steps an epoch
+        (1, 4, 32, 240, 100),  # one sentence: capped at 100 epochs
+        (2000, 1, 32, 63, 1),  # enough steps already
+        (2000, 1, 32, 64, 2),  # one step short: one more epoch
+    ],
+)
+def test_3_7_epochs_follow_the_data_size(step, sentences, epochs, batch_size, min_steps, expected):
+    config = step.TrainingConfig(epochs=epochs, batch_size=batch_size)
+    got = step.fit_to_data_size(config, train_sentences=sentences, min_steps=min_steps)
+    call = call_text(
+        "fit_to_data_size",
+        f"TrainingConfig(epochs={epochs}, batch_size={batch_size})",
+        train_sentences=sentences,
+        min_steps=min_steps,
+    )
+    steps_per_epoch = math.ceil(sentences / batch_size)
+    assert_equal(
+        f"{call}.epochs",
+        got.epochs,
+        expected,
+        note=f"{steps_per_epoch} steps an epoch; {min_steps} steps needed",
+    )
+
+
+def test_3_7_returns_a_new_config_and_keeps_every_other_field(step):
+    config = step.TrainingConfig(epochs=2, learning_rate=3e-4, batch_size=8, seed=7)
+    before = dataclasses.asdict(config)
+    got = step.fit_to_data_size(config, train_sentences=40)
+    call = call_text("fit_to_data_size", "TrainingConfig(epochs=2, ...)", train_sentences=40)
+    assert_equal(f"{call} is not the same object", got is not config, True)
+    assert_equal(f"the config after {call}", dataclasses.asdict(config), before)
+    changed = {k: v for k, v in dataclasses.asdict(got).items() if before[k] != v}
+    assert_equal(f"fields {call} changed", sorted(changed), ["epochs"])
+
+
+def test_3_7_the_default_budget_gives_the_sample_enough_steps(step):
+    got = step.fit_to_data_size(step.TrainingConfig(), train_sentences=263)
+    steps = got.epochs * math.ceil(263 / got.batch_size)
+    assert_equal(
+        "optimiser steps on 263 sentences with fit_to_data_size(TrainingConfig(), 263)",
+        steps >= step.MIN_STEPS,
+        True,
+        note=f"got {got.epochs} epochs = {steps} steps, fewer than MIN_STEPS={step.MIN_STEPS}",
+    )
+
+
+@pytest.mark.parametrize(("sentences", "min_steps"), [(0, 240), (-5, 240), (100, 0)])
+def test_3_7_bad_sizes_are_value_errors(step, sentences, min_steps):
+    call = call_text("fit_to_data_size", "TrainingConfig()", sentences, min_steps=min_steps)
+    with pytest.raises(ValueError) as error:
+        step.fit_to_data_size(step.TrainingConfig(), sentences, min_steps=min_steps)
+    assert str(min_steps if sentences > 0 else sentences) in str(error.value), (
+        f"{call}: the message should show the bad value, got {str(error.value)!r}"
+    )

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from solutions.implementation import IMPLEMENTATIONS, StepError
+from solutions.tools.implementation import IMPLEMENTATIONS, StepError, default_implementation
 
 DEBUG_VARIABLE = "NER_DEBUG"
 ERROR_EXIT, USAGE_EXIT = 1, 2
@@ -36,8 +36,9 @@ def add_impl_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--impl",
         choices=IMPLEMENTATIONS,
-        default="solutions",
-        help="step functions to use: the reference (default) or your exercises/",
+        default=default_implementation(),
+        help="step functions to use: solutions/ (the reference, default where it ships) or "
+        "your exercises/ (default in the student edition)",
     )
 
 
@@ -145,5 +146,8 @@ def run_command(
     except Exception as error:
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
-        print(one_line_error(error, action, getattr(args, "impl", "solutions")), file=sys.stderr)
+        print(
+            one_line_error(error, action, getattr(args, "impl", default_implementation())),
+            file=sys.stderr,
+        )
         return ERROR_EXIT

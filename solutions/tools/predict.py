@@ -1,13 +1,13 @@
-"""Find entities in raw text: ``python -m solutions.predict --model DIR "some text"``.
+"""Find entities in raw text: ``python -m solutions.tools.predict --model DIR "some text"``.
 
-Each text is split into CoNLL-style words (``solutions.text``), tagged, and the ``B-``/``I-``
+Each text is split into CoNLL-style words (``solutions.tools.text``), tagged, and the ``B-``/``I-``
 tags are merged into entities with their type, confidence (mean over the entity's words)
 and character offsets into the text. ``--file`` reads one text per line; ``--json`` prints
 JSON instead of a table.
 
 Example::
 
-    $ python -m solutions.predict --model runs/sample/model "Helena Cardoso flew to Lisbon."
+    $ python -m solutions.tools.predict --model runs/sample/model "Helena Cardoso flew to Lisbon."
     Helena Cardoso flew to Lisbon.
       PER   0.98   0-14   Helena Cardoso
       LOC   0.95  23-29   Lisbon
@@ -21,7 +21,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from solutions.cli import (
+from solutions.tools.cli import (
     CommandParser,
     add_impl_flag,
     add_model_flag,
@@ -33,9 +33,9 @@ from solutions.cli import (
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m solutions.predict``."""
+    """The command line of ``python -m solutions.tools.predict``."""
     parse = CommandParser(
-        prog="python -m solutions.predict",
+        prog="python -m solutions.tools.predict",
         description="Tag entities in text with a trained NER model.",
     )
     add_model_flag(parse)
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from solutions.inference import Tagger
+    from solutions.tools.inference import Tagger
 
     use_threads(args.threads)
     quiet_libraries()

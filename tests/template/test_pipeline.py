@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from solutions import evaluate, predict, train
-from tests.models import build_tiny_model
+from solutions.tools import evaluate, predict, train
+from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJECT_ROOT / "data"
 LABELS = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
 FAST = ["--epochs", "2", "--learning-rate", "5e-3", "--threads", "1"]
@@ -54,7 +54,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run_dir(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One training run of the command, shared by the tests that read its outputs."""
     output = tmp_path_factory.mktemp("runs") / "sample"
-    completed = run(["solutions.train", "--model", str(tiny), "--output", str(output), *FAST])
+    completed = run(["solutions.tools.train", "--model", str(tiny), "--output", str(output), *FAST])
     assert succeeded(completed), completed.stderr[-3000:]
     assert "F1" in completed.stdout and str(output / "model") in completed.stdout
     return output
@@ -96,7 +96,7 @@ def test_evaluate_writes_the_scores_as_json(run_dir: Path, tmp_path: Path) -> No
     scores = tmp_path / "scores.json"
     completed = run(
         [
-            "solutions.evaluate",
+            "solutions.tools.evaluate",
             "--model",
             str(run_dir / "model"),
             "--data",
@@ -126,7 +126,15 @@ def test_evaluate_writes_the_scores_as_json(run_dir: Path, tmp_path: Path) -> No
 def test_predict_prints_entities_with_offsets_as_json(run_dir: Path) -> None:
     texts = ["Helena Cardoso flew to Lisbon.", "   "]
     completed = run(
-        ["solutions.predict", "--model", str(run_dir / "model"), "--json", "--threads", "1", *texts]
+        [
+            "solutions.tools.predict",
+            "--model",
+            str(run_dir / "model"),
+            "--json",
+            "--threads",
+            "1",
+            *texts,
+        ]
     )
     assert succeeded(completed), completed.stderr[-3000:]
     results = json.loads(completed.stdout)
@@ -150,8 +158,8 @@ def test_the_saved_model_loads_in_a_transformers_pipeline(run_dir: Path) -> None
 def test_same_seed_gives_the_same_model_and_scores(tiny: Path, tmp_path: Path) -> None:
     import torch
 
-    from solutions.data import read_dataset
-    from solutions.model import train_ner
+    from solutions.tools.data import read_dataset
+    from solutions.tools.model import train_ner
     from solutions.training_config import TrainingConfig
 
     torch.set_num_threads(1)
@@ -176,7 +184,7 @@ def test_the_throughput_benchmark_trains_both_ways_and_reports_the_ratio(
     report = tmp_path / "subset.json"
     data = ["--train", str(DATA / "train.conll"), "--dev", str(DATA / "dev.conll")]
     completed = run(
-        ["solutions.benchmark", "subset", "--model", str(tiny), *data, "--sentences", "64",
+        ["solutions.tools.benchmark", "subset", "--model", str(tiny), *data, "--sentences", "64",
          "--seeds", "1", "2", "--learning-rate", "5e-3", "--threads", "1",
          "--output", str(tmp_path / "bench"), "--json", str(report)]
     )  # fmt: skip
@@ -206,7 +214,7 @@ def test_the_exercises_path_trains_with_a_fully_solved_copy(tiny: Path, tmp_path
     # ``python -m`` puts the working directory first on sys.path: the solved copy wins.
     completed = run(
         [
-            "solutions.train",
+            "solutions.tools.train",
             "--impl",
             "exercises",
             "--model",
@@ -350,7 +358,7 @@ def test_predict_needs_a_text_or_a_file(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_a_usage_error_in_a_real_process_has_no_traceback() -> None:
-    completed = run(["solutions.train", "--output", "runs/never", "--epochs", "0"])
+    completed = run(["solutions.tools.train", "--output", "runs/never", "--epochs", "0"])
     assert completed.returncode == 2
     assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
 
@@ -360,9 +368,9 @@ def test_a_usage_error_in_a_real_process_has_no_traceback() -> None:
 def test_the_packaged_minilm_trains_a_few_steps_and_predicts(tmp_path: Path) -> None:
     import torch
 
-    from solutions.data import read_dataset
-    from solutions.inference import Tagger
-    from solutions.model import train_ner
+    from solutions.tools.data import read_dataset
+    from solutions.tools.inference import Tagger
+    from solutions.tools.model import train_ner
     from solutions.training_config import TrainingConfig
 
     torch.set_num_threads(1)

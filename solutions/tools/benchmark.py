@@ -1,4 +1,4 @@
-"""Speed and quality on CoNLL-2003: ``python -m solutions.benchmark subset|full``.
+"""Speed and quality on CoNLL-2003: ``python -m solutions.tools.benchmark subset|full``.
 
 ``subset`` (goal B) trains the same backbone on the same sentences twice, one epoch each,
 side by side in one process:
@@ -12,13 +12,13 @@ side by side in one process:
 It reports training throughput (sentences per second, feature building included) and the
 ratio, and scores both models with the same evaluator (``Tagger``, windows, every dev word).
 
-``full`` (goal A) runs ``python -m solutions.train`` on the whole training split with early
+``full`` (goal A) runs ``python -m solutions.tools.train`` on the whole training split with early
 stopping on dev and reports the dev F1 and the training time from its run card.
 
 Examples::
 
-    python -m solutions.benchmark subset --sentences 2000 --json runs/bench/subset.json
-    python -m solutions.benchmark full --output runs/full -- --epochs 6 --learning-rate 2e-4
+    python -m solutions.tools.benchmark subset --sentences 2000 --json runs/bench/subset.json
+    python -m solutions.tools.benchmark full --output runs/full -- --epochs 6 --learning-rate 2e-4
 
 Not a test: it takes minutes to hours. Timings on a shared machine are noisy; compare numbers
 from one run only.
@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from solutions.cli import (
+from solutions.tools.cli import (
     CommandParser,
     add_threads_flag,
     int_range,
@@ -42,13 +42,15 @@ from solutions.cli import (
     use_threads,
 )
 
-CONLL = Path(__file__).resolve().parents[2] / "shared" / "data" / "conll2003"
+CONLL = Path(__file__).resolve().parents[3] / "shared" / "data" / "conll2003"
 SAMPLE_SEED = 42  # which training sentences the subset has
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m solutions.benchmark``."""
-    parse = CommandParser(prog="python -m solutions.benchmark", description=__doc__.split("\n")[0])
+    """The command line of ``python -m solutions.tools.benchmark``."""
+    parse = CommandParser(
+        prog="python -m solutions.tools.benchmark", description=__doc__.split("\n")[0]
+    )
     modes = parse.add_subparsers(dest="mode", required=True)
     subset = modes.add_parser("subset", help="goal B: throughput of both trainers, side by side")
     subset.add_argument("--train", type=Path, default=CONLL / "train.txt")
@@ -87,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
     full.add_argument(
         "train_flags",
         nargs=argparse.REMAINDER,
-        help="flags for solutions.train after '--', e.g. -- --epochs 6",
+        help="flags for solutions.tools.train after '--', e.g. -- --epochs 6",
     )
     return parse
 
@@ -104,8 +106,8 @@ def _subset(args: argparse.Namespace) -> int:
     quiet_libraries()
     import torch
 
-    from solutions import reporting
-    from solutions.data import read_dataset
+    from solutions.tools import reporting
+    from solutions.tools.data import read_dataset
 
     train_frame = _sample(read_dataset(args.train), args.sentences, seed=SAMPLE_SEED)
     dev_frame = read_dataset(args.dev)
@@ -151,10 +153,10 @@ def _subset(args: argparse.Namespace) -> int:
 def _train_and_score(
     name: str, seed: int, train_frame, dev_frame, args: argparse.Namespace
 ) -> dict:
-    from solutions.evaluate import evaluate_frame
-    from solutions.implementation import load_implementation
-    from solutions.inference import Tagger, write_model_card
-    from solutions.model import default_backbone, train_ner
+    from solutions.tools.evaluate import evaluate_frame
+    from solutions.tools.implementation import load_implementation
+    from solutions.tools.inference import Tagger, write_model_card
+    from solutions.tools.model import default_backbone, train_ner
     from solutions.training_config import TrainingConfig
 
     steps = load_implementation("solutions")
@@ -209,8 +211,8 @@ def _train_plain(
     import torch
     from simpletransformers.ner import NERModel
 
-    from solutions.model import simpletransformers_type
     from solutions.preprocessing import build_label_list
+    from solutions.tools.model import simpletransformers_type
 
     args = {
         "num_train_epochs": config.epochs,
@@ -252,7 +254,7 @@ def _full(args: argparse.Namespace) -> int:
     flags = [flag for flag in args.train_flags if flag != "--"]
     if not any(flag.startswith("--train") for flag in flags):
         flags += ["--train", str(CONLL / "train.txt"), "--dev", str(CONLL / "valid.txt")]
-    command = [sys.executable, "-m", "solutions.train", "--output", str(args.output), *flags]
+    command = [sys.executable, "-m", "solutions.tools.train", "--output", str(args.output), *flags]
     print(" ".join(command), flush=True)
     started = time.perf_counter()
     status = subprocess.run(command, check=False).returncode

@@ -2,7 +2,8 @@
 
 Training, evaluation and prediction are written once, against the four step modules. The
 ``--impl`` flag chooses the package they come from, so a student trains a real model with
-their own code:
+their own code. The student edition of the course ships no reference steps; there the
+default is ``exercises``:
 
 >>> steps = load_implementation("solutions")
 >>> steps.alignment.tags_to_spans(["B-PER", "I-PER", "O"])
@@ -12,6 +13,7 @@ their own code:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import SimpleNamespace
 
 IMPLEMENTATIONS = ("solutions", "exercises")
@@ -22,14 +24,35 @@ class StepError(Exception):
     """A step module of the chosen implementation cannot be imported."""
 
 
+def has_reference() -> bool:
+    """Whether the reference steps are present (the template, not the student edition)."""
+    return all(importlib.util.find_spec(f"solutions.{name}") for name in STEP_MODULES)
+
+
+def default_implementation() -> str:
+    """``solutions`` where the reference steps ship, ``exercises`` in the student edition."""
+    return "solutions" if has_reference() else "exercises"
+
+
+def describe(name: str) -> str:
+    """One line that says whose step code a command runs, e.g. for the console."""
+    owner = "the reference solutions" if name == "solutions" else "your exercises"
+    return f"step code: {name}/ ({owner})"
+
+
 def load_implementation(name: str) -> SimpleNamespace:
     """The four step modules of ``name``, e.g. ``load_implementation("exercises").metrics``.
 
     Raises ``ValueError`` for an unknown name and ``StepError`` (one line) when a module
-    cannot be imported, e.g. a student's syntax error.
+    cannot be imported, e.g. a student's syntax error or the reference missing from the
+    student edition.
     """
     if name not in IMPLEMENTATIONS:
         raise ValueError(f"unknown implementation {name!r}; choose one of {IMPLEMENTATIONS}")
+    if name == "solutions" and not has_reference():
+        raise StepError(
+            "the reference steps are not part of this edition of the course: use --impl exercises"
+        )
     modules = {}
     for module in STEP_MODULES:
         try:

@@ -11,8 +11,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from demo.app import MAX_CHARS, analyse, build_app
-from solutions.inference import Tagger
-from tests.models import build_tiny_model
+from solutions.tools.inference import Tagger
+from tests.template.models import build_tiny_model
 
 pytestmark = [pytest.mark.demo, pytest.mark.timeout(120)]
 

@@ -1,12 +1,12 @@
-"""Inspect a data set before training: ``python -m solutions.data PATH``.
+"""Inspect a data set before training: ``python -m solutions.tools.data PATH``.
 
 Reads a CoNLL file or a tutorial CSV with the step-1 functions and prints what a learner
 should know before training: sentences, tokens, the label list, entities per type and the
 sentence-length percentiles that decide ``max_seq_length``::
 
-    python -m solutions.data data/train.conll
-    python -m solutions.data data/ner_dataset.csv --json
-    python -m solutions.data kaggle/ner_dataset.csv --encoding latin-1
+    python -m solutions.tools.data data/train.conll
+    python -m solutions.tools.data data/ner_dataset.csv --json
+    python -m solutions.tools.data kaggle/ner_dataset.csv --encoding latin-1
 
 The format is detected from the content unless ``--format conll|csv`` says it: a file whose
 first non-blank line, read as CSV, has a ``Word`` and a ``Tag`` column is a tutorial CSV;
@@ -32,7 +32,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from solutions import preprocessing as reference_preprocessing
+from solutions.tools.implementation import default_implementation, load_implementation
 
 FORMATS = ("conll", "csv")
 CSV_COLUMNS = {"Word", "Tag"}
@@ -61,27 +61,28 @@ def read_dataset(
 
     ``format`` is ``"conll"``, ``"csv"`` or ``None`` (detected with ``detect_format``);
     ``preprocessing`` is the step-1 module whose readers are used (default: the reference
-    ``solutions.preprocessing``). Raises ``FileNotFoundError`` for a missing file and
-    ``ValueError`` for a folder, an unknown format or encoding, or a file the reader rejects.
+    ``solutions.preprocessing``, or ``exercises`` in the student edition). Raises
+    ``FileNotFoundError`` for a missing file and ``ValueError`` for a folder, an unknown format or encoding, or a file the reader rejects.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     _check_encoding(encoding)
     chosen = format or detect_format(path, encoding)
-    steps = preprocessing or reference_preprocessing
+    steps = preprocessing or load_implementation(default_implementation()).preprocessing
     reader = steps.read_conll if chosen == "conll" else steps.read_tagged_csv
     return reader(_data_file(path), encoding=encoding)
 
 
 def summary(path: str | Path, format: str, frame: pd.DataFrame) -> dict:
     """What ``--json`` prints: the path, format, label list and ``dataset_statistics``."""
-    stats = reference_preprocessing.dataset_statistics(frame)
+    steps = load_implementation(default_implementation()).preprocessing
+    stats = steps.dataset_statistics(frame)
     return {
         "path": str(path),
         "format": format,
         "sentences": stats["sentences"],
         "tokens": stats["tokens"],
-        "labels": reference_preprocessing.build_label_list(frame["labels"]),
+        "labels": steps.build_label_list(frame["labels"]),
         "entities": stats["entities"],
         "sentence_length": stats["sentence_length"],
     }
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m solutions.data", description="Statistics of a NER data file."
+        prog="python -m solutions.tools.data", description="Statistics of a NER data file."
     )
     parser.add_argument("path", type=Path, help="a CoNLL file or a tutorial CSV")
     parser.add_argument("--format", help="conll or csv (default: detected from the content)")

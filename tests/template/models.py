@@ -3,11 +3,11 @@
 ``build_tiny_model`` writes a token-classification model directory that everything in the
 course can load: SimpleTransformers ``NERModel("bert", path, ...)`` and ``--model path`` (as a
 backbone to fine-tune), transformers ``AutoModelForTokenClassification`` / ``pipeline``, and
-``solutions.inference.Tagger`` (it also writes the course's ``ner_course.json``). Its vocabulary
-is the words of the sample corpus plus every character as a word-piece, so unseen words still
+``solutions.tools.inference.Tagger`` (it also writes the course's ``ner_course.json``). Its
+vocabulary is the words of the sample corpus plus every character as a word-piece, so unseen words still
 split into subwords instead of collapsing into ``[UNK]``.
 
->>> from tests.models import build_tiny_model
+>>> from tests.template.models import build_tiny_model
 >>> path = build_tiny_model(tmp_path / "tiny", ["O", "B-PER", "I-PER"])  # doctest: +SKIP
 """
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from solutions.inference import write_model_card
+from solutions.tools.inference import write_model_card
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 MAX_SEQ_LENGTH = 64
 

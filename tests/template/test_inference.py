@@ -1,4 +1,4 @@
-"""Prediction without truncation: ``solutions.inference.Tagger`` and the model's batching hooks."""
+"""Prediction without truncation: ``inference.Tagger`` and the model's batching hooks."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solutions.inference import Entity, Tagger
-from tests.models import build_tiny_model
+from solutions.tools.inference import Entity, Tagger
+from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
 
@@ -119,7 +119,7 @@ def test_training_features_window_long_sentences_and_label_every_word(tiny: Path
     from transformers import AutoTokenizer
 
     import solutions.alignment as alignment
-    from solutions.model import build_features
+    from solutions.tools.model import build_features
 
     tokenizer = AutoTokenizer.from_pretrained(tiny)
     sentences = [long_sentence(120), ["Lisbon", "."]]
@@ -132,7 +132,7 @@ def test_training_features_window_long_sentences_and_label_every_word(tiny: Path
 
 
 def test_the_simpletransformers_model_predicts_long_sentences_whole(tiny: Path) -> None:
-    from solutions.model import load_ner_model
+    from solutions.tools.model import load_ner_model
 
     model = load_ner_model(tiny)
     model.args.max_seq_length = 8
@@ -144,7 +144,7 @@ def test_the_simpletransformers_model_predicts_long_sentences_whole(tiny: Path) 
 def test_batches_are_trimmed_to_their_longest_sentence(tiny: Path) -> None:
     import torch
 
-    from solutions.model import load_ner_model
+    from solutions.tools.model import load_ner_model
 
     model = load_ner_model(tiny)
     mask = torch.tensor([[1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0]])
@@ -175,7 +175,7 @@ def cheapest_cut_cost(lengths: list[int], overhead: int) -> int:
 def test_plan_chunks_covers_each_row_once_at_the_lowest_cost(
     lengths: list[int], overhead: int
 ) -> None:
-    from solutions.model import plan_chunks
+    from solutions.tools.model import plan_chunks
 
     chunks = plan_chunks(lengths, overhead)
     shown = f"plan_chunks({lengths}, overhead={overhead}) = {chunks}"
@@ -186,7 +186,7 @@ def test_plan_chunks_covers_each_row_once_at_the_lowest_cost(
 
 
 def test_plan_chunks_keeps_a_batch_of_equal_lengths_whole() -> None:
-    from solutions.model import plan_chunks
+    from solutions.tools.model import plan_chunks
 
     assert plan_chunks([12] * 32) == [list(range(32))]
 
@@ -195,7 +195,7 @@ def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(tiny
     import torch
     from simpletransformers.ner import NERModel
 
-    from solutions.model import load_ner_model, plan_chunks
+    from solutions.tools.model import load_ner_model, plan_chunks
 
     model = load_ner_model(tiny)
     model.model.eval()  # no dropout: both ways must give the same numbers

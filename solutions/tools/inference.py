@@ -1,6 +1,6 @@
 """Fast prediction with a trained model: plain transformers, no SimpleTransformers overhead.
 
-``Tagger`` labels words or raw text with a model directory written by ``solutions.train``. It
+``Tagger`` labels words or raw text with a model directory written by ``solutions.tools.train``. It
 never truncates: a sentence longer than the model's ``max_seq_length`` is cut into overlapping
 windows of whole words (step 2 ``plan_windows``), each window is predicted, and the windows
 are merged back (``merge_windows``), so every input word gets exactly one tag. Windows of
@@ -21,9 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from solutions.casing import case_type_ids
-from solutions.implementation import load_implementation
-from solutions.text import split_words
+from solutions.tools.casing import case_type_ids
+from solutions.tools.implementation import load_implementation
+from solutions.tools.text import split_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,7 +82,7 @@ def read_model_card(model_dir: str | Path) -> dict[str, Any]:
     """The course's metadata saved beside the weights: labels, lower-casing, sequence length.
 
     Raises ``FileNotFoundError`` for a missing directory and ``ValueError`` for a directory
-    that ``solutions.train`` did not write.
+    that ``solutions.tools.train`` did not write.
     """
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
@@ -91,7 +91,7 @@ def read_model_card(model_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ValueError(
             f"{model_dir} is not a trained model directory (no {META_FILE}); "
-            "train one with: python -m solutions.train --output runs/NAME"
+            "train one with: python -m solutions.tools.train --output runs/NAME"
         )
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
@@ -123,7 +123,7 @@ def word_logits(
     zero-width or control character) is read as the unknown token, so it is still scored.
     The model is put in eval mode; the caller restores training mode if it needs it.
     ``progress`` shows a progress bar; ``case_feature`` marks capitalised words in the token
-    type ids, as the model was trained (``solutions.casing``).
+    type ids, as the model was trained (``solutions.tools.casing``).
     """
     import numpy as np
     import torch
@@ -191,7 +191,7 @@ class Tagger:
 
     @classmethod
     def load(cls, model_dir: str | Path, impl: str = "solutions") -> Tagger:
-        """Load a model directory written by ``solutions.train`` (weights, tokenizer, metadata).
+        """Load a model folder written by ``solutions.tools.train`` (weights, tokenizer, metadata).
 
         Raises ``FileNotFoundError`` / ``ValueError`` with a one-line message when
         ``model_dir`` is missing or is not a trained model.

@@ -15,7 +15,7 @@ saving are SimpleTransformers'), wired to the step functions of one implementati
 - ``train`` gives SimpleTransformers' loop PyTorch's fused ``AdamW`` (one kernel for all
   parameters: on a CPU, an optimiser step is about 7 times faster than the default);
 - ``eval_model`` and ``predict`` score whole sentences, one tag per word, through windows
-  (``solutions.inference.word_logits``) and step 4's ``entity_scores``; early stopping sees
+  (``solutions.tools.inference.word_logits``) and step 4's ``entity_scores``; early stopping sees
   those scores.
 
 ``train_ner`` runs the whole recipe of step 3 (lower-casing, sequence length, ``NERArgs``).
@@ -46,9 +46,9 @@ import torch
 from simpletransformers.ner import NERModel
 from simpletransformers.ner import ner_model as simpletransformers_ner
 
-from solutions.casing import case_type_ids, start_neutral, supports_case_feature
-from solutions.implementation import load_implementation
-from solutions.inference import read_model_card, readable_words, word_logits, write_model_card
+from solutions.tools.casing import case_type_ids, start_neutral, supports_case_feature
+from solutions.tools.implementation import load_implementation
+from solutions.tools.inference import read_model_card, readable_words, word_logits, write_model_card
 
 if TYPE_CHECKING:
     import numpy as np
@@ -259,7 +259,7 @@ def build_features(
     Every sentence is split into windows that fit ``max_seq_length`` (step 2
     ``plan_windows``, no overlap), so no word is ever cut off. Rows are padded to the
     longest window only; each batch is trimmed further when it is used. With
-    ``case_feature`` the token type ids mark capitalised words (``solutions.casing``).
+    ``case_feature`` the token type ids mark capitalised words (``solutions.tools.casing``).
     """
     label_to_id = {label: i for i, label in enumerate(label_list)}
     sentences, counts = readable_words(tokenizer, sentences)
@@ -348,7 +348,7 @@ def train_ner(
     ``count_windowed`` reported) and the ``NERArgs`` (``build_ner_args``). SimpleTransformers'
     own files (progress scores, TensorBoard logs) go to ``run_dir/training``. ``case_feature``
     (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
-    through the token type ids (``solutions.casing``).
+    through the token type ids (``solutions.tools.casing``).
 
     Raises ``ValueError`` when the dev set has labels that the training set lacks, or when
     ``case_feature`` is asked of a model without two token types.

@@ -1,4 +1,4 @@
-"""``python -m solutions.data``: statistics of a data file, format detection, one-line errors."""
+"""``python -m solutions.tools.data``: data statistics, format detection, one-line errors."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ KAGGLE_LATIN1 = (
 
 def run_data(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "solutions.data", *map(str, args)],
+        [sys.executable, "-m", "solutions.tools.data", *map(str, args)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -33,7 +33,7 @@ def run_data(*args: str | Path) -> subprocess.CompletedProcess:
 
 def json_output(*args: str | Path) -> dict:
     completed = run_data(*args, "--json")
-    assert completed.returncode == 0, f"python -m solutions.data failed:\n{completed.stderr}"
+    assert completed.returncode == 0, f"python -m solutions.tools.data failed:\n{completed.stderr}"
     return json.loads(completed.stdout)
 
 
@@ -56,7 +56,7 @@ def test_json_statistics_of_the_sample_files(reference, data_dir, name, format):
     steps = reference.preprocessing
     read = steps.read_conll if format == "conll" else steps.read_tagged_csv
     expected = expected_summary(read(data_dir / name), steps, path, format)
-    assert_equal(f"python -m solutions.data {path} --json", json_output(path), expected)
+    assert_equal(f"python -m solutions.tools.data {path} --json", json_output(path), expected)
 
 
 def test_readable_report_shows_counts_and_every_type(reference, data_dir):
@@ -88,7 +88,7 @@ def test_the_format_is_detected_from_the_content(reference, tmp_path, name, text
     read = steps.read_conll if format == "conll" else steps.read_tagged_csv
     expected = expected_summary(read(path, encoding="latin-1"), steps, str(path), format)
     got = json_output(path, "--encoding", "latin-1")
-    assert_equal(f"python -m solutions.data {path} --encoding latin-1 --json", got, expected)
+    assert_equal(f"python -m solutions.tools.data {path} --encoding latin-1 --json", got, expected)
 
 
 BAD_INPUT = {
@@ -110,7 +110,7 @@ def test_bad_input_is_one_error_line_and_status_2(tmp_path, given, fragments):
         path.write_bytes(given if isinstance(given, bytes) else given.encode("utf-8"))
         args = [str(path)]
     completed = run_data(*args)
-    command = f"python -m solutions.data {' '.join(args)}"
+    command = f"python -m solutions.tools.data {' '.join(args)}"
     assert_equal(f"exit status of {command}", completed.returncode, 2)
     lines = completed.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), (

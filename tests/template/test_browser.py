@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from demo.app import EXAMPLES, MAX_CHARS, analyse, build_app
-from solutions.inference import Tagger
+from solutions.tools.inference import Tagger
 from tests.harness.steps import PROJECT_ROOT
-from tests.models import build_tiny_model
+from tests.template.models import build_tiny_model
 
 pytestmark = [pytest.mark.demo, pytest.mark.browser, pytest.mark.timeout(180)]
 

@@ -7,7 +7,8 @@ alternating order, after a warm-up; it reports p50/p95 per text and the ratio de
 pipeline reads a long text in windows of the model's position limit (512) with a stride of 16
 tokens, the demo in windows of the model's ``max_seq_length``; neither drops a word.
 
-    python -m solutions.benchmark_demo --model runs/sample/model --threads 1 --json runs/bench.json
+    python -m solutions.tools.benchmark_demo --model runs/sample/model --threads 1 \
+        --json runs/bench.json
 
 Not a test. On a busy machine the numbers are noisy: use ``--threads 1`` and compare the ratio.
 
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from solutions.cli import (
+from solutions.tools.cli import (
     CommandParser,
     add_impl_flag,
     add_threads_flag,
@@ -88,7 +89,7 @@ def load_contenders(model: Path, impl: str) -> dict[str, Callable[[str], Any]]:
     from transformers import AutoTokenizer, pipeline
 
     from demo.app import analyse
-    from solutions.inference import Tagger
+    from solutions.tools.inference import Tagger
 
     tagger = Tagger.load(model, impl=impl)
     tokenizer = AutoTokenizer.from_pretrained(str(model))
@@ -146,9 +147,9 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m solutions.benchmark_demo``."""
+    """The command line of ``python -m solutions.tools.benchmark_demo``."""
     parse = CommandParser(
-        prog="python -m solutions.benchmark_demo",
+        prog="python -m solutions.tools.benchmark_demo",
         description="Latency of the demo's prediction against the transformers pipeline.",
     )
     parse.add_argument("--model", type=Path, default=Path("runs/sample/model"))

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from solutions.casing import case_type_ids, supports_case_feature
+from solutions.tools.casing import case_type_ids, supports_case_feature
 from tests.harness.show import assert_tags
-from tests.models import DATA_DIR as DATA
-from tests.models import build_tiny_model
+from tests.template.models import DATA_DIR as DATA
+from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
 
@@ -45,8 +45,8 @@ def type_embeddings(model_dir: Path):
 
 def train_barely(backbone: Path, output: Path) -> Path:
     """Train one epoch at a negligible learning rate: the saved weights are the starting ones."""
-    from solutions.data import read_dataset
-    from solutions.model import train_ner
+    from solutions.tools.data import read_dataset
+    from solutions.tools.model import train_ner
     from solutions.training_config import TrainingConfig
 
     frame = read_dataset(DATA / "train.conll")
@@ -72,7 +72,7 @@ def test_the_case_feature_starts_neutral_from_a_pretrained_backbone(tmp_path: Pa
 def test_a_model_that_learned_the_case_feature_keeps_it_when_trained_further(
     tmp_path: Path,
 ) -> None:
-    from solutions.inference import write_model_card
+    from solutions.tools.inference import write_model_card
 
     backbone = build_tiny_model(tmp_path / "tiny", LABELS)
     write_model_card(backbone, LABELS, do_lower_case=True, max_seq_length=64, case_feature=True)
