@@ -62,7 +62,8 @@ def read_dataset(
     ``format`` is ``"conll"``, ``"csv"`` or ``None`` (detected with ``detect_format``);
     ``preprocessing`` is the step-1 module whose readers are used (default: the reference
     ``solutions.preprocessing``, or ``exercises`` in the student edition). Raises
-    ``FileNotFoundError`` for a missing file and ``ValueError`` for a folder, an unknown format or encoding, or a file the reader rejects.
+    ``FileNotFoundError`` for a missing file and ``ValueError`` for a folder, an unknown
+    format or encoding, or a file the reader rejects.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")

@@ -4,8 +4,8 @@
 course can load: SimpleTransformers ``NERModel("bert", path, ...)`` and ``--model path`` (as a
 backbone to fine-tune), transformers ``AutoModelForTokenClassification`` / ``pipeline``, and
 ``solutions.tools.inference.Tagger`` (it also writes the course's ``ner_course.json``). Its
-vocabulary is the words of the sample corpus plus every character as a word-piece, so unseen words still
-split into subwords instead of collapsing into ``[UNK]``.
+vocabulary is the words of the sample corpus plus every character as a word-piece, so unseen
+words still split into subwords instead of collapsing into ``[UNK]``.
 
 >>> from tests.template.models import build_tiny_model
 >>> path = build_tiny_model(tmp_path / "tiny", ["O", "B-PER", "I-PER"])  # doctest: +SKIP
