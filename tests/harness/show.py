@@ -1,6 +1,9 @@
 """Failure messages in the exercism style: the call, what came back, what was expected.
 
-NER data is shown as aligned columns, one token a row, with the wrong rows marked:
+A message shows the smallest part that differs: only the dict keys, fields or list items that
+differ (each with its path, e.g. ``['PER']['end']``), the size of a difference between numbers,
+and long values cut around what matters. NER data is shown as aligned columns, one token a row,
+with the wrong rows marked:
 
 >>> print(token_table(["Ana", "left"], got=["B-PER", "B-PER"], expected=["B-PER", "O"]))
 word  got    expected
@@ -10,24 +13,43 @@ left  B-PER  O         <-- differs
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import pprint
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import zip_longest
 from typing import Any
 
 _MISSING = "(none)"
+_ABSENT = object()
+#: At most this many differences are listed; the rest are counted.
+MAX_DIFFERENCES = 8
+#: A value's text is cut to about this many characters.
+MAX_REPR = 160
 
 
 def call_text(function: str, *args: Any, **kwargs: Any) -> str:
     """Render a call the way a student would write it, e.g. ``iob1_to_iob2(['I-PER'])``."""
-    parts = [_short_repr(arg) for arg in args]
-    parts += [f"{key}={_short_repr(value)}" for key, value in kwargs.items()]
+    parts = [short_repr(arg) for arg in args]
+    parts += [f"{key}={short_repr(value)}" for key, value in kwargs.items()]
     return f"{function}({', '.join(parts)})"
 
 
-def _short_repr(value: Any, limit: int = 120) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + " ...)"
+def short_repr(value: Any, limit: int = MAX_REPR) -> str:
+    """``repr(value)``, cut in the middle when longer than ``limit`` characters.
+
+    >>> short_repr("x" * 500, limit=20)
+    "'xxxxxx ... xxxxx'"
+    """
+    text = value if isinstance(value, _Text) else repr(value)
+    if len(text) <= limit:
+        return text
+    keep = (limit - 5) // 2
+    return f"{text[:keep]} ... {text[-keep + 1 :]}"
+
+
+class _Text(str):
+    """A string shown as it is, not quoted (for values already rendered)."""
 
 
 def token_table(words: Sequence[Any], **columns: Sequence[Any]) -> str:
@@ -54,11 +76,123 @@ def _column_index(names: list[str], name: str) -> int | None:
     return names.index(name) if name in names else None
 
 
+def differences(got: Any, expected: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """The places where ``got`` and ``expected`` differ, as ``(path, got, expected)``.
+
+    Dicts are compared key by key, dataclasses field by field and lists item by item (when
+    both have the same length), so a difference deep inside is reported at its own path.
+
+    >>> differences({"a": 1, "b": {"c": 2}}, {"a": 1, "b": {"c": 3}})
+    [("['b']['c']", 2, 3)]
+    """
+    if _same(got, expected):
+        return []
+    if dataclasses.is_dataclass(got) and dataclasses.is_dataclass(expected):
+        got, expected = _fields(got), _fields(expected)
+    if isinstance(got, Mapping) and isinstance(expected, Mapping):
+        found = []
+        for key in [*expected, *(key for key in got if key not in expected)]:
+            found += differences(
+                got.get(key, _ABSENT), expected.get(key, _ABSENT), f"{path}[{key!r}]"
+            )
+        return found or [(path, got, expected)]
+    if _same_length_lists(got, expected):
+        found = []
+        for index, (left, right) in enumerate(zip(got, expected, strict=True)):
+            found += differences(left, right, f"{path}[{index}]")
+        return found or [(path, got, expected)]
+    return [(path, got, expected)]
+
+
+def _same(got: Any, expected: Any) -> bool:
+    try:
+        return bool(got == expected)
+    except (TypeError, ValueError):  # e.g. numpy arrays or frames compared element-wise
+        return False
+
+
+def _same_length_lists(got: Any, expected: Any) -> bool:
+    kinds = {type(got), type(expected)}
+    return (
+        _is_sequence(got)
+        and _is_sequence(expected)
+        and len(got) == len(expected)
+        and (len(kinds) == 1 or kinds <= {list, tuple})
+    )
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _describe_difference(got: Any, expected: Any) -> str:
+    if got is _ABSENT:
+        return f"missing, expected {short_repr(expected)}"
+    if expected is _ABSENT:
+        return f"{short_repr(got)} should not be there"
+    note = ""
+    if _numbers(got, expected):
+        gap = got - expected
+        note = f"  (off by {gap:+.6g})"
+        if math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
+            note = "  (they differ only in the last digits: floating-point rounding)"
+    elif type(got) is not type(expected) and got == expected:
+        note = f"  (equal values, but {type(got).__name__} instead of {type(expected).__name__})"
+    return f"got {short_repr(got)}, expected {short_repr(expected)}{note}"
+
+
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
 def assert_equal(call: str, got: Any, expected: Any, note: str = "") -> None:
-    """Fail with the call, the value that came back and the expected one."""
+    """Fail with the call, the value that came back and the expected one.
+
+    Values that differ in a few places (dicts, dataclasses, lists of the same length) are
+    shown as the list of those places only; a value of the wrong type says so.
+    """
     __tracebackhide__ = True
-    if got != expected:
-        raise AssertionError(_message(call, _pretty(got), _pretty(expected), note))
+    found = differences(got, expected)
+    if not found:
+        return
+    if len(found) == 1 and found[0][0] == "":
+        raise AssertionError(
+            _message(call, _pretty(got), _pretty(expected), _type_note(got, expected) + note)
+        )
+    lines = [f"called:   {call}", f"differs in {len(found)} place(s):"]
+    for path, left, right in found[:MAX_DIFFERENCES]:
+        lines.append(f"  {path}: {_describe_difference(left, right)}")
+    if len(found) > MAX_DIFFERENCES:
+        lines.append(f"  ... and {len(found) - MAX_DIFFERENCES} more")
+    raise AssertionError("\n".join(lines) + _note(note))
+
+
+def _type_note(got: Any, expected: Any) -> str:
+    if _numbers(got, expected):
+        return _describe_difference(got, expected).split("  ", 1)[-1].strip(" ()") + "\n"
+    if type(got) is not type(expected):
+        return f"(got a {type(got).__name__}, expected a {type(expected).__name__})\n"
+    return ""
+
+
+def assert_close(
+    call: str, got: Any, expected: float, tolerance: float = 1e-6, note: str = ""
+) -> None:
+    """Fail unless ``got`` is a number within ``tolerance`` of ``expected``.
+
+    Use it for computed scores: a rounding difference passes, a wrong formula shows by how
+    much it is off.
+    """
+    __tracebackhide__ = True
+    is_number = isinstance(got, (int, float)) and not isinstance(got, bool)
+    if is_number and math.isfinite(got) and abs(got - expected) <= tolerance:
+        return
+    detail = f"off by {got - expected:+.6g}\n" if is_number and math.isfinite(got) else ""
+    raise AssertionError(_message(call, short_repr(got), short_repr(expected), detail + note))
 
 
 def assert_tags(
@@ -78,11 +212,13 @@ def assert_tags(
 
 def _pretty(value: Any) -> str:
     text = pprint.pformat(value, width=88, sort_dicts=False)
+    if len(text) > 4 * MAX_REPR:
+        return short_repr(_Text(text.replace("\n", " ")), 4 * MAX_REPR)
     return text if "\n" not in text else "\n    " + text.replace("\n", "\n    ")
 
 
 def _message(call: str, got: str, expected: str, note: str) -> str:
-    return f"called:   {call}\ngot:      {got}\nexpected: {expected}" + _note(note)
+    return f"called:   {call}\ngot:      {got}\nexpected: {expected}" + _note(note.rstrip("\n"))
 
 
 def _note(note: str) -> str:
@@ -100,10 +236,13 @@ def assert_value_error(call: str, action: Callable[[], object], *fragments: str)
     except ValueError as error:
         message = str(error)
     else:
-        raise AssertionError(f"called:   {call}\ngot:      {got!r}\nexpected: ValueError")
+        raise AssertionError(
+            f"called:   {call}\ngot:      {short_repr(got)}\n"
+            "expected: a ValueError (nothing was raised)"
+        )
     missing = [fragment for fragment in fragments if fragment not in message]
     if missing:
         raise AssertionError(
-            f"called:   {call}\nraised:   ValueError({message!r})\n"
+            f"called:   {call}\nraised:   ValueError({short_repr(message)})\n"
             f"expected: a message that mentions {missing}"
         )
