@@ -140,8 +140,8 @@ def _describe_difference(got: Any, expected: Any) -> str:
         note = f"  (off by {gap:+.6g})"
         if math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
             note = "  (they differ only in the last digits: floating-point rounding)"
-    elif type(got) is not type(expected) and got == expected:
-        note = f"  (equal values, but {type(got).__name__} instead of {type(expected).__name__})"
+    elif type(got) is not type(expected):
+        note = f"  (a {type(got).__name__}, expected a {type(expected).__name__})"
     return f"got {short_repr(got)}, expected {short_repr(expected)}{note}"
 
 
