@@ -1,32 +1,49 @@
-"""Pytest wiring for the course: ``--impl``, per-step fixtures, progress report, hints.
+"""Pytest wiring for the course: ``--impl``, ``--step``, limits, progress report and hints.
 
-``pytest`` tests the student's ``exercises/``; ``pytest --impl=solutions`` (or
-``NER_IMPL=solutions``) tests the reference. A test reaches the module under test through the
-``step`` fixture and any other step through ``reference``, so each step is graded on its own.
+``pytest`` tests the student's ``exercises/`` (the four step suites only); ``pytest
+--impl=solutions`` (or ``NER_IMPL=solutions``) tests the reference and the template's own
+tools. A test reaches the module under test through the ``step`` fixture, so each step is
+graded on its own. ``--step=N`` collects only step N's test files, so feedback takes about a
+second plus the imports the step needs.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections import Counter
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
 
 import pytest
 
-from tests.harness.progress import ProgressBoard
+from tests.harness.limits import (
+    CappedStream,
+    StepModule,
+    StubNotWritten,
+    TimeLimitExceeded,
+    time_limit,
+)
+from tests.harness.progress import ProgressBoard, advice
 from tests.harness.steps import (
     IMPLEMENTATIONS,
     PROJECT_ROOT,
-    REFERENCE,
     STEPS,
+    Step,
     StepImportError,
     load_step,
     step_of,
 )
 
 BOARD = pytest.StashKey[ProgressBoard]()
-CACHE_KEY = "ner-course/steps-done"
+CHOSEN_STEP = pytest.StashKey["int | None"]()
+TIME_OUTS = pytest.StashKey[list]()
+DONE_KEY = "ner-course/steps-done"
+NEXT_HINT_KEY = "ner-course/next-hint"
 CONLL2003_DIR = PROJECT_ROOT.parent / "shared" / "data" / "conll2003"
+STEP_TIME_LIMIT = 10.0
+OUTPUT_LIMIT = 20_000
+#: After this many tests hit their time limit, the run stops: the rest would only wait too.
+MAX_TIME_OUTS = 3
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +60,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run one step only: a number 1-4, or 'current' for the first unfinished step",
     )
     group.addoption(
+        "--hint",
+        type=int,
+        default=1,
+        choices=(1, 2, 3),
+        help="hint level shown after a failing run: 1 nudge (default), 2 approach, 3 recipe",
+    )
+    group.addoption(
+        "--time-limit",
+        type=float,
+        default=STEP_TIME_LIMIT,
+        help=f"seconds a step test may run (default {STEP_TIME_LIMIT:g}; 0: no limit)",
+    )
+    group.addoption(
         "--integrity",
         action="store_true",
         default=os.environ.get("NER_INTEGRITY") == "1",
@@ -53,13 +83,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--impl") not in IMPLEMENTATIONS:
-        raise pytest.UsageError(f"--impl must be one of {IMPLEMENTATIONS}")
     config.stash[BOARD] = ProgressBoard(config.getoption("--impl"))
+    config.stash[CHOSEN_STEP] = _selected_step(config)
+    config.stash[TIME_OUTS] = []
     if not any(arg.startswith("-r") for arg in config.invocation_params.args):
         # A student reads the progress table last; the maintainer gets pytest's full summary.
-        student = config.getoption("--impl") == "exercises"
-        config.option.reportchars = "N" if student else "fEs"
+        config.option.reportchars = "N" if _student_mode(config) else "fEs"
+
+
+def _student_mode(config: pytest.Config) -> bool:
+    return config.getoption("--impl") == "exercises"
+
+
+def _done_steps(config: pytest.Config) -> dict[int, bool]:
+    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+    saved = cache.get(DONE_KEY, {}) if cache is not None else {}
+    return {number: bool(saved.get(str(number))) for number in STEPS}
 
 
 def _selected_step(config: pytest.Config) -> int | None:
@@ -67,32 +106,98 @@ def _selected_step(config: pytest.Config) -> int | None:
     if choice is None:
         return None
     if choice == "current":
-        cache = getattr(config, "cache", None)
-        done = cache.get(CACHE_KEY, {}) if cache else {}
-        return next((n for n in STEPS if not done.get(str(n))), max(STEPS))
+        done = _done_steps(config)
+        return next((number for number in STEPS if not done[number]), None)
     if choice.isdigit() and int(choice) in STEPS:
         return int(choice)
     raise pytest.UsageError(f"--step must be 1-{max(STEPS)} or 'current', got {choice!r}")
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.getoption("--step") == "current" and config.stash[CHOSEN_STEP] is None:
+        return "ner-course: every step is done, so --step=current runs all four"
+    return None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip importing test files the run will not use (that is most of a run's start-up)."""
+    if not _default_paths(config):
+        return None
+    chosen = config.stash[CHOSEN_STEP]
+    if collection_path.is_dir():
+        return collection_path.name == "template" and (chosen or _student_mode(config)) or None
+    if not collection_path.name.startswith("test_"):
+        return None
+    if chosen is not None:
+        return not STEPS[chosen].owns_test_file(collection_path) or None
+    return None
+
+
+def _default_paths(config: pytest.Config) -> bool:
+    """Whether pytest collects its ``testpaths`` (no file, folder or node id was given)."""
+    return config.args_source == pytest.Config.ArgsSource.TESTPATHS
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep the selected step's tests; a student's run (exercises) keeps only step tests."""
-    number = _selected_step(config)
-    if number is not None:
-        wanted = [STEPS[number]]
-    elif config.getoption("--impl") == "exercises":
+    """Keep the chosen step's tests (a student's run: step tests only) and count each step's."""
+    chosen = config.stash[CHOSEN_STEP]
+    if chosen is not None:
+        wanted = [STEPS[chosen]]
+    elif _student_mode(config):
         wanted = list(STEPS.values())
     else:
-        return
-    keep, drop = [], []
+        wanted = None
     for item in items:
-        (keep if _item_step(item) in wanted else drop).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+        if _item_step(item) is not None:
+            item.add_marker(pytest.mark.timeout(0))  # the step time limit below applies instead
+    if wanted is not None:
+        keep = [item for item in items if _item_step(item) in wanted]
+        if len(keep) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+            items[:] = keep
+    board = config.stash[BOARD]
+    counts = Counter(_item_step(item) for item in items)
+    reason = _filter_reason(config)
+    for step, count in counts.items():
+        if step is not None:
+            board.expect(step, count)
+            if reason:
+                board.mark_partial(step, reason)
 
 
-def _item_step(item: pytest.Item):
+def _filter_reason(config: pytest.Config) -> str | None:
+    """Why this run may not cover whole steps (a filter option or node ids), if it may not."""
+    option = config.option
+    if getattr(option, "keyword", ""):
+        return "-k"
+    if getattr(option, "lf", False) or getattr(option, "last_failed_no_failures", "all") != "all":
+        return "--lf"
+    if getattr(option, "stepwise", False) or getattr(option, "stepwise_skip", False):
+        return "--stepwise"
+    if getattr(option, "deselect", None):
+        return "--deselect"
+    markexpr = getattr(option, "markexpr", "")
+    if markexpr and markexpr not in {step.marker for step in STEPS.values()}:
+        return "-m"
+    if any("::" in str(arg) for arg in config.args):
+        return "node ids"
+    return None
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Deselection by another plugin (``-k``, ``-m``, ``--lf``) makes those steps partial."""
+    if not items:
+        return
+    config = items[0].config
+    board = config.stash[BOARD]
+    for item in items:
+        step = _item_step(item)
+        if step is not None and step.number in board.results:
+            board.mark_partial(step, "tests were deselected")
+
+
+def _item_step(item: pytest.Item) -> Step | None:
     return step_of({mark.name for mark in item.iter_markers()})
 
 
@@ -103,18 +208,30 @@ def implementation(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def step(request: pytest.FixtureRequest, implementation: str) -> ModuleType:
+def step(request: pytest.FixtureRequest, implementation: str) -> StepModule:
     """The module of the step this test belongs to, from the implementation under test."""
     current = _item_step(request.node)
     if current is None:
         raise pytest.UsageError(f"{request.node.nodeid} uses `step` but has no step marker")
-    return load_step(implementation, current)
+    return StepModule(load_step(implementation, current))
 
 
-@pytest.fixture(scope="session")
-def reference() -> SimpleNamespace:
-    """Every step's reference module, e.g. ``reference.preprocessing.read_conll``."""
-    return SimpleNamespace(**{s.module: load_step(REFERENCE, s) for s in STEPS.values()})
+@pytest.fixture(autouse=True)
+def _cap_step_output(request: pytest.FixtureRequest):
+    """A step test may print, but only so much: a flood of output is cut, not kept."""
+    if _item_step(request.node) is None:
+        yield
+        return
+    streams = sys.stdout, sys.stderr
+    capped = CappedStream(sys.stdout, OUTPUT_LIMIT), CappedStream(sys.stderr, OUTPUT_LIMIT)
+    sys.stdout, sys.stderr = capped
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+        dropped = sum(stream.dropped for stream in capped)
+        if dropped:
+            print(f"[output cut: the test printed {dropped:,} characters more than shown]")
 
 
 @pytest.fixture(scope="session")
@@ -132,49 +249,84 @@ def conll2003_dir() -> Path:
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Step tests run under a time limit that neither Hypothesis nor ``except`` can swallow."""
+    if _item_step(item) is None:
+        yield
+        return
+    with time_limit(item.config.getoption("--time-limit")):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    current = _item_step(item)
     excinfo = call.excinfo
     if report.failed and excinfo is not None:
-        if excinfo.errisinstance(NotImplementedError):
-            report.longrepr = f"NotImplementedError: {excinfo.value}"
-        elif excinfo.errisinstance(StepImportError):
-            report.longrepr = str(excinfo.value)
-    current = _item_step(item)
+        _shorten(item, report, excinfo, current)
     if current is not None and (report.when == "call" or not report.passed):
         item.config.stash[BOARD].record(current, item.name, report.outcome)
 
 
+def _shorten(item: pytest.Item, report: pytest.TestReport, excinfo, current) -> None:
+    """One line instead of a traceback for a stub, an import error or a time-out."""
+    if excinfo.errisinstance((StubNotWritten, NotImplementedError)):
+        report.longrepr = f"NotImplementedError: {excinfo.value}"
+    elif excinfo.errisinstance(StepImportError):
+        report.longrepr = f"cannot import {excinfo.value}"
+        if current is not None:
+            item.config.stash[BOARD].record_import_error(current, str(excinfo.value))
+    elif excinfo.errisinstance(TimeLimitExceeded):
+        report.longrepr = f"TimeLimitExceeded: {excinfo.value}"
+        time_outs = item.config.stash[TIME_OUTS]
+        time_outs.append(item.nodeid)
+        if len(time_outs) >= MAX_TIME_OUTS:
+            item.session.shouldstop = (
+                f"{len(time_outs)} tests ran past their time limit: fix the endless loop first"
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.shouldstop or session.shouldfail:
+        board = session.config.stash[BOARD]
+        for result in board.results.values():
+            if len(result.outcomes) < result.expected:
+                board.mark_partial(result.step, "the run stopped early")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     board = config.stash[BOARD]
-    if not board.results:
+    if not board.ran():
         return
+    done = _save(config, board)
     write = terminalreporter.write_line
     terminalreporter.section("progress")
     for line in board.table_lines():
         write(line)
-    hint = board.next_hint()
-    if hint is not None:
-        where, text = hint
+    if board.implementation == "exercises":
         write("")
-        write(f"Next: step {board.next_step().step.number} ({where})")
-        for line in text.splitlines():
-            write(f"  {line}")
-    elif board.implementation == "exercises" and len(board.results) == len(STEPS):
-        write("")
-        write("Every step passes. Train a model with your own code:")
-        write("  python -m solutions.tools.train --impl exercises --output runs/mine")
-    _save(config, board)
-
-
-def _save(config: pytest.Config, board: ProgressBoard) -> None:
-    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
-    if cache is not None and board.implementation == "exercises":
-        done = cache.get(CACHE_KEY, {})
-        done.update({str(n): result.done for n, result in board.results.items()})
-        cache.set(CACHE_KEY, done)
+        for line in advice(board, done, config.getoption("--hint")):
+            write(line)
     if path := config.getoption("--progress-json"):
         board.write_json(path)
     if path := config.getoption("--progress-md"):
         board.write_markdown(path)
+
+
+def _save(config: pytest.Config, board: ProgressBoard) -> dict[int, bool]:
+    """Store the steps this run finished or broke; a partial run changes nothing."""
+    done = _done_steps(config)
+    if board.implementation != "exercises":
+        return done
+    for result in board.ran():
+        if result.complete or result.import_error:
+            done[result.step.number] = result.done
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        cache.set(DONE_KEY, {str(number): value for number, value in done.items()})
+        result = board.next_step()
+        failing = result.first_failure() if result else None
+        cache.set(NEXT_HINT_KEY, {"step": result.step.number, "test": failing} if result else {})
+    return done

@@ -1,6 +1,8 @@
-"""Hints: one Markdown file per step, one ``## N.M title`` section per exercise.
+"""Hints: one Markdown file per step, one ``## N.M title`` section per exercise, three levels.
 
 A test named ``test_2_3_...`` belongs to exercise 2.3 and its hint is section ``## 2.3``.
+Each section holds graded levels under ``### 1 · Nudge``, ``### 2 · Approach`` and
+``### 3 · Recipe``: the idea first, the plan next, the code-level detail last.
 
 >>> hint_number("test_2_3_labels_only_the_first_subword[case]")
 '2.3'
@@ -9,10 +11,40 @@ A test named ``test_2_3_...`` belongs to exercise 2.3 and its hint is section ``
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _TEST_NAME = re.compile(r"^test_(\d+)_(\d+)_")
-_SECTION = re.compile(r"^## (\d+\.\d+)\b(.*)$")
+_SECTION = re.compile(r"^## (\d+\.\d+)\b\s*(.*)$")
+_LEVEL = re.compile(r"^### (\d)\b")
+_LEVEL_NAME = re.compile(r"^### \d\b\W*(.*)$")
+
+
+@dataclass
+class Hint:
+    """The hint of one exercise: its number, title and levels (level 1 first)."""
+
+    number: str
+    title: str
+    levels: list[str] = field(default_factory=list)
+
+    def text(self, level: int = 1) -> str:
+        """The heading and the text of ``level`` (clamped to the levels there are).
+
+        >>> print(Hint("1.1", "Read", ["### 1 · Nudge\\n\\nlook", "### 2 · Plan\\nplan"]).text(5))
+        ## 1.1 Read · hint 2 of 2, Plan
+        plan
+        """
+        if not self.levels:
+            return f"## {self.number} {self.title}"
+        chosen = max(1, min(level, len(self.levels)))
+        first, _, body = self.levels[chosen - 1].partition("\n")
+        name = _LEVEL_NAME.match(first)
+        if name is None:
+            first, body = "", self.levels[chosen - 1]
+        label = f", {name[1]}" if name and name[1] else ""
+        heading = f"## {self.number} {self.title} · hint {chosen} of {len(self.levels)}{label}"
+        return f"{heading}\n{body.strip()}"
 
 
 def hint_number(test_name: str) -> str | None:
@@ -21,16 +53,38 @@ def hint_number(test_name: str) -> str | None:
     return f"{match[1]}.{match[2]}" if match else None
 
 
-def read_hints(path: Path) -> dict[str, str]:
-    """Map each ``## N.M`` section of a hint file to its text (heading included)."""
+def hint_order(number: str) -> tuple[int, ...]:
+    """Sort key for exercise numbers: ``"1.10"`` after ``"1.9"``."""
+    return tuple(int(part) for part in number.split("."))
+
+
+def read_hints(path: Path) -> dict[str, Hint]:
+    """Map each ``## N.M`` section of a hint file to its ``Hint`` (levels split at ``### L``).
+
+    Text of a section before its first level heading counts as level 1.
+    """
     if not path.is_file():
         return {}
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
+    hints: dict[str, Hint] = {}
+    current: Hint | None = None
+    lines: list[str] = []
+
+    def close_level() -> None:
+        text = "\n".join(lines).strip()
+        if current is not None and text:
+            current.levels.append(text)
+        lines.clear()
+
     for line in path.read_text(encoding="utf-8").splitlines():
-        heading = _SECTION.match(line)
-        if heading:
-            current = sections.setdefault(heading[1], [])
-        if current is not None:
-            current.append(line)
-    return {number: "\n".join(lines).strip() for number, lines in sections.items()}
+        section = _SECTION.match(line)
+        if section:
+            close_level()
+            current = hints.setdefault(section[1], Hint(section[1], section[2].strip()))
+            continue
+        if current is None:
+            continue
+        if _LEVEL.match(line):
+            close_level()
+        lines.append(line)
+    close_level()
+    return hints

@@ -1,0 +1,123 @@
+"""Keep a student's mistake inside one test: stubs, endless loops and floods of output.
+
+- A stub's ``NotImplementedError`` becomes ``StubNotWritten``, and an endless loop is stopped by
+  ``TimeLimitExceeded``. Both derive from ``BaseException``, so neither the student's
+  ``except Exception`` nor Hypothesis catches them: a property test fails at once instead of
+  shrinking or replaying the example without a limit.
+- ``time_limit`` raises ``TimeLimitExceeded`` in the test after ``seconds``, and again every
+  half second while the code swallows it (POSIX only: it uses ``SIGALRM``).
+- ``CappedStream`` keeps the first ``limit`` characters written to it and counts the rest, so a
+  function that prints megabytes per call cannot exhaust memory.
+
+>>> stream = CappedStream(io.StringIO(), limit=5)
+>>> _ = stream.write("hello world")
+>>> stream.dropped
+6
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, TextIO
+
+_STUB_MESSAGE = re.compile(r"^step \d+: \w+\(\) is not written yet$")
+
+
+class StubNotWritten(BaseException):
+    """A test called a step function whose body still raises ``NotImplementedError``."""
+
+
+class TimeLimitExceeded(BaseException):
+    """A test ran past its time limit (an endless loop, or far too slow an algorithm)."""
+
+
+class StepModule:
+    """A step module whose functions turn the stub's ``NotImplementedError`` into
+    ``StubNotWritten``; everything else (classes, constants) is the module's own."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if inspect.isfunction(value) and value.__module__ == self._module.__name__:
+            return _stop_on_stub(value)
+        return value
+
+    def __repr__(self) -> str:
+        return repr(self._module)
+
+
+def _stop_on_stub(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError as error:
+            if _STUB_MESSAGE.match(str(error)):
+                raise StubNotWritten(str(error)) from None
+            raise
+
+    return call
+
+
+def can_limit_time() -> bool:
+    """Time limits need ``SIGALRM`` and the main thread."""
+    return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``TimeLimitExceeded`` inside the block once it has run ``seconds``."""
+    if seconds <= 0 or not can_limit_time():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise TimeLimitExceeded(
+            f"the test took longer than {seconds:g} s: is there an endless loop?"
+        )
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that passes on the first ``limit`` characters and drops the rest."""
+
+    def __init__(self, inner: TextIO, limit: int) -> None:
+        self.inner, self.limit, self.written, self.dropped = inner, limit, 0, 0
+
+    def write(self, text: str) -> int:
+        room = max(self.limit - self.written, 0)
+        if room:
+            self.inner.write(text[:room])
+        self.written += min(room, len(text))
+        self.dropped += max(len(text) - room, 0)
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.inner, "encoding", "utf-8")
+
+    def isatty(self) -> bool:
+        return False
