@@ -1,0 +1,131 @@
+"""The instructor's commands: ``python -m solutions.tools.classroom export|grade ...``.
+
+::
+
+    python -m solutions.tools.classroom export ../ner-course-student
+    python -m solutions.tools.classroom grade submissions/* --out gradebook.csv --jobs 4
+    python -m solutions.tools.classroom grade --roster roster.csv --out gradebook.csv \\
+        --hidden tests/hidden --config my-grading.toml
+
+``export`` writes the student edition (no reference steps, no hidden tests) as a new git
+repository. ``grade`` grades folders or git URLs (or a roster CSV naming them) with this
+template's own tests, writes the gradebook CSV and a Markdown summary beside it, and exits 0
+(the grades are the result; a failing student is not an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from solutions.tools.cli import CommandParser, int_range, run_command
+
+TEMPLATE = Path(__file__).resolve().parents[3]
+
+
+def parser() -> argparse.ArgumentParser:
+    parse = CommandParser(
+        prog="python -m solutions.tools.classroom",
+        description="Export the student edition of the course, or grade submissions.",
+    )
+    commands = parse.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="write the student edition to a new folder")
+    export.add_argument("out", type=Path, help="the new repository's folder")
+    export.add_argument("--force", action="store_true", help="replace a non-empty folder")
+    export.add_argument("--no-git", action="store_true", help="do not git init and commit")
+    grade = commands.add_parser("grade", help="grade submissions into a gradebook")
+    grade.add_argument("submissions", nargs="*", help="student repository folders or git URLs")
+    grade.add_argument("--roster", type=Path, help="CSV with student,repository[,ref] columns")
+    grade.add_argument("--out", type=Path, required=True, help="gradebook CSV to write")
+    grade.add_argument("--summary", type=Path, help="Markdown summary (default: OUT with .md)")
+    grade.add_argument("--hidden", type=Path, help="folder of hidden test_step*.py files")
+    grade.add_argument("--config", type=Path, help="points and limits (see grading.toml)")
+    grade.add_argument(
+        "--jobs",
+        type=int_range(1, 256),
+        default=os.cpu_count() or 1,
+        help="step processes at a time (default: all cores)",
+    )
+    grade.add_argument("--steps", default="1,2,3,4", help="steps to grade, e.g. 1,3")
+    grade.add_argument(
+        "--keep-flagged", action="store_true", help="keep the score of flagged steps (default: 0)"
+    )
+    grade.add_argument(
+        "--template",
+        type=Path,
+        default=TEMPLATE,
+        help="the course whose tests grade (default: this one)",
+    )
+    return parse
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return run_command(_export if args.command == "export" else _grade, args, args.command)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from solutions.tools.classroom.edition import export_edition, init_repository
+
+    written = export_edition(TEMPLATE, args.out, force=args.force)
+    committed = not args.no_git and init_repository(args.out)
+    print(f"student edition: {len(written)} files in {args.out}")
+    if committed:
+        print("a git repository with one commit: push it as the class's template repository")
+    print(f"try it: cd {args.out} && pip install -e '.[dev]' && pytest")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from solutions.tools.classroom import grader
+    from solutions.tools.classroom.sources import load_submission, read_roster
+
+    steps = _steps(args.steps)
+    config = grader.read_config(args.config)
+    config.keep_flagged = config.keep_flagged or args.keep_flagged
+    entries = [(_name(item), item, None) for item in args.submissions]
+    if args.roster:
+        entries += read_roster(args.roster)
+    if not entries:
+        raise ValueError("nothing to grade: name submission folders or URLs, or --roster")
+    names = [student for student, _, _ in entries]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"students named twice: {twice} (use a roster with distinct names)")
+    with tempfile.TemporaryDirectory(prefix="ner-submissions-") as workdir:
+        submissions = [
+            load_submission(student, repository, Path(workdir), ref)
+            for student, repository, ref in entries
+        ]
+        grades = grader.grade_all(
+            args.template, submissions, config, hidden=args.hidden, jobs=args.jobs,
+            steps=steps, progress=lambda line: print(line, file=sys.stderr),
+        )  # fmt: skip
+    args.out.write_text(grader.gradebook_csv(grades, config), encoding="utf-8")
+    summary = args.summary or args.out.with_suffix(".md")
+    markdown = grader.gradebook_markdown(grades, config)
+    summary.write_text(markdown, encoding="utf-8")
+    print(markdown)
+    print(f"gradebook: {args.out}  summary: {summary}")
+    return 0
+
+
+def _steps(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or any(part not in {"1", "2", "3", "4"} for part in parts):
+        raise ValueError(f"--steps takes step numbers 1-4 separated by commas, got {text!r}")
+    return sorted({int(part) for part in parts})
+
+
+def _name(item: str) -> str:
+    """A student's name from a folder or URL: its last part, without ``.git``."""
+    last = item.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return last.removesuffix(".git") or item
+
+
+if __name__ == "__main__":
+    sys.exit(main())
