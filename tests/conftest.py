@@ -125,7 +125,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         return None
     chosen = config.stash[CHOSEN_STEP]
     if collection_path.is_dir():
-        return collection_path.name == "template" and (chosen or _student_mode(config)) or None
+        skip = collection_path.name == "template" and (chosen or _student_mode(config))
+        return True if skip else None
     if not collection_path.name.startswith("test_"):
         return None
     if chosen is not None:

@@ -5,7 +5,8 @@
     python -m solutions.tools.classroom export ../ner-course-student
     python -m solutions.tools.classroom grade submissions/* --out gradebook.csv --jobs 4
     python -m solutions.tools.classroom grade --roster roster.csv --out gradebook.csv \\
-        --hidden tests/hidden --config my-grading.toml
+        --hidden tests/hidden --config my-grading.toml --shard 2/4
+    python -m solutions.tools.classroom merge gradebook-*.csv --out gradebook.csv
 
 ``export`` writes the student edition (no reference steps, no hidden tests) as a new git
 repository. ``grade`` grades folders or git URLs (or a roster CSV naming them) with this
@@ -16,6 +17,7 @@ template's own tests, writes the gradebook CSV and a Markdown summary beside it,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -42,6 +44,14 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--roster", type=Path, help="CSV with student,repository[,ref] columns")
     grade.add_argument("--out", type=Path, required=True, help="gradebook CSV to write")
     grade.add_argument("--summary", type=Path, help="Markdown summary (default: OUT with .md)")
+    grade.add_argument("--json", type=Path, help="also write the gradebook as JSON")
+    grade.add_argument(
+        "--shard",
+        type=_shard,
+        default=(1, 1),
+        help="K/N: grade only every N-th submission starting at the K-th, to "
+        "split a class over N machines (then merge the gradebooks)",
+    )
     grade.add_argument("--hidden", type=Path, help="folder of hidden test_step*.py files")
     grade.add_argument("--config", type=Path, help="points and limits (see grading.toml)")
     grade.add_argument(
@@ -60,12 +70,16 @@ def parser() -> argparse.ArgumentParser:
         default=TEMPLATE,
         help="the course whose tests grade (default: this one)",
     )
+    merge = commands.add_parser("merge", help="merge the gradebooks of several shards")
+    merge.add_argument("gradebooks", nargs="+", type=Path, help="gradebook CSV files")
+    merge.add_argument("--out", type=Path, required=True, help="the merged gradebook CSV")
     return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return run_command(_export if args.command == "export" else _grade, args, args.command)
+    command = {"export": _export, "grade": _grade, "merge": _merge}[args.command]
+    return run_command(command, args, args.command)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -92,6 +106,8 @@ def _grade(args: argparse.Namespace) -> int:
         entries += read_roster(args.roster)
     if not entries:
         raise ValueError("nothing to grade: name submission folders or URLs, or --roster")
+    index, count = args.shard
+    entries = entries[index - 1 :: count]
     names = [student for student, _, _ in entries]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
@@ -109,9 +125,31 @@ def _grade(args: argparse.Namespace) -> int:
     summary = args.summary or args.out.with_suffix(".md")
     markdown = grader.gradebook_markdown(grades, config)
     summary.write_text(markdown, encoding="utf-8")
+    if args.json:
+        data = grader.gradebook_json(grades, config)
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(markdown)
     print(f"gradebook: {args.out}  summary: {summary}")
     return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from solutions.tools.classroom.grader import merge_gradebooks
+
+    texts = [path.read_text(encoding="utf-8") for path in args.gradebooks]
+    args.out.write_text(merge_gradebooks(texts), encoding="utf-8")
+    print(f"gradebook: {args.out} ({sum(len(t.splitlines()) - 1 for t in texts)} rows)")
+    return 0
+
+
+def _shard(text: str) -> tuple[int, int]:
+    parts = text.split("/")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N, e.g. 2/4")
+    index, count = int(parts[0]), int(parts[1])
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be from 1 to N")
+    return index, count
 
 
 def _steps(text: str) -> list[int]:

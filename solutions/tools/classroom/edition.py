@@ -26,6 +26,7 @@ LEFT_OUT = (
     "tests/hidden/",
     "tests/template/",
     ".github/workflows/ci.yml",
+    ".github/workflows/grade-class.yml",
     ".ci/",
 )
 _SKIPPED_FOLDERS = {

@@ -235,6 +235,49 @@ def gradebook_csv(grades: list[Grade], config: Config) -> str:
     return buffer.getvalue()
 
 
+def gradebook_json(grades: list[Grade], config: Config) -> dict:
+    """The gradebook as data: every student's steps, points and flags."""
+    steps = sorted({step for grade in grades for step in grade.steps})
+    return {
+        "max_points": sum(config.points[step] for step in steps),
+        "students": [
+            {
+                "student": grade.student,
+                "source": grade.source,
+                "commit": grade.commit,
+                "points": grade.points,
+                "flags": grade.flags,
+                "steps": {
+                    str(step): {
+                        "passed": grade.steps[step].passed,
+                        "total": grade.steps[step].total,
+                        "points": grade.steps[step].points,
+                        "flags": grade.steps[step].flags,
+                    }
+                    for step in steps
+                },
+            }
+            for grade in grades
+        ],
+    }
+
+
+def merge_gradebooks(texts: list[str]) -> str:
+    """One gradebook CSV from several with the same columns (e.g. one per shard)."""
+    header, rows = None, []
+    for text in texts:
+        lines = text.splitlines()
+        if not lines:
+            continue
+        if header is not None and lines[0] != header:
+            raise ValueError(f"gradebooks differ in their columns: {lines[0]!r} vs {header!r}")
+        header = lines[0]
+        rows += lines[1:]
+    if header is None:
+        raise ValueError("the gradebooks are empty")
+    return "\n".join([header, *sorted(rows)]) + "\n"
+
+
 def gradebook_markdown(grades: list[Grade], config: Config) -> str:
     """A Markdown summary: the table of scores, then every flag to look at."""
     steps = sorted({step for grade in grades for step in grade.steps})
