@@ -13,7 +13,7 @@ default is ``exercises``:
 from __future__ import annotations
 
 import importlib
-import importlib.util
+from pathlib import Path
 from types import SimpleNamespace
 
 IMPLEMENTATIONS = ("solutions", "exercises")
@@ -25,8 +25,11 @@ class StepError(Exception):
 
 
 def has_reference() -> bool:
-    """Whether the reference steps are present (the template, not the student edition)."""
-    return all(importlib.util.find_spec(f"solutions.{name}") for name in STEP_MODULES)
+    """Whether the reference steps sit beside these tools (the template, not the student
+    edition). Files are checked, not imports: an editable install of the template elsewhere
+    must not lend its reference to a student edition."""
+    folder = Path(__file__).resolve().parents[1]
+    return all((folder / f"{name}.py").is_file() for name in STEP_MODULES)
 
 
 def default_implementation() -> str:
