@@ -251,7 +251,8 @@ def test_gradebook_csv_json_and_markdown(graded):
     data = grader.gradebook_json(grades, config)
     assert json.loads(json.dumps(data))["students"][1]["flags"], data
     markdown = grader.gradebook_markdown(grades, config)
-    assert "| honest-partial |" in markdown and "⚠️ 1" in markdown, markdown
+    assert "| honest-partial | " in markdown and "| star-import | 0/" in markdown, markdown
+    assert "⚠️ 2" in markdown and "metrics.py is missing" in markdown, markdown
 
 
 def test_flags_leave_honest_code_alone():

@@ -129,3 +129,34 @@ def test_every_step_test_fails_on_the_untouched_stubs(tmp_path: Path) -> None:
         assert result and result["total"] > 0, f"step {number} ({step.module}) ran no test"
         passing = [name for name, outcome in result["tests"].items() if outcome == "passed"]
         assert not passing, f"step {number} tests pass on the untouched stubs: {passing}"
+
+
+def test_solutions_mirror_exercises_file_by_file() -> None:
+    step_files = {f"{step.module}.py" for step in STEPS.values()}
+    exercises = {p.name for p in (PROJECT_ROOT / "exercises").glob("*.py")} - {"__init__.py"}
+    solutions = {p.name for p in (PROJECT_ROOT / "solutions").glob("*.py")} - {"__init__.py"}
+    assert exercises == step_files, f"exercises/ holds {sorted(exercises)}"
+    assert solutions == step_files, (
+        f"solutions/ should hold the four reference steps beside tools/, got {sorted(solutions)}"
+    )
+
+
+@pytest.mark.parametrize("step", STEPS.values(), ids=lambda s: f"step{s.number}-{s.module}")
+def test_step_tests_use_no_other_steps_code(step: Step) -> None:
+    """Each step is graded alone, also where the reference is absent (the student edition)."""
+    for test_file in (PROJECT_ROOT / "tests").glob(f"test_step{step.number}_*.py"):
+        tree = ast.parse(test_file.read_text(encoding="utf-8"))
+        imported = {
+            alias.name if isinstance(node, ast.Import) else node.module or ""
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in getattr(node, "names", [])
+        }
+        reaching = sorted(
+            name for name in imported if name.split(".")[0] in {"solutions", "exercises"}
+        )
+        assert not reaching, f"{test_file.name} imports {reaching}"
+        uses_reference = any(
+            isinstance(node, ast.arg) and node.arg == "reference" for node in ast.walk(tree)
+        )
+        assert not uses_reference, f"{test_file.name} uses the reference fixture"
