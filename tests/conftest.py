@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.failures import FailureLog
 from tests.harness.limits import (
     CappedStream,
     StepModule,
@@ -37,6 +38,7 @@ from tests.harness.steps import (
 BOARD = pytest.StashKey[ProgressBoard]()
 CHOSEN_STEP = pytest.StashKey["int | None"]()
 TIME_OUTS = pytest.StashKey[list]()
+FAILURES = pytest.StashKey[FailureLog]()
 DONE_KEY = "ner-course/steps-done"
 NEXT_HINT_KEY = "ner-course/next-hint"
 CONLL2003_DIR = PROJECT_ROOT.parent / "shared" / "data" / "conll2003"
@@ -44,6 +46,8 @@ STEP_TIME_LIMIT = 10.0
 OUTPUT_LIMIT = 20_000
 #: After this many tests hit their time limit, the run stops: the rest would only wait too.
 MAX_TIME_OUTS = 3
+#: A student's run shows this many failures of a step in full, the others in one line each.
+DETAILED_FAILURES = 3
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,9 +90,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[BOARD] = ProgressBoard(config.getoption("--impl"))
     config.stash[CHOSEN_STEP] = _selected_step(config)
     config.stash[TIME_OUTS] = []
-    if not any(arg.startswith("-r") for arg in config.invocation_params.args):
+    config.stash[FAILURES] = FailureLog(DETAILED_FAILURES)
+    given = config.invocation_params.args
+    if not any(str(arg).startswith("-r") for arg in given):
         # A student reads the progress table last; the maintainer gets pytest's full summary.
         config.option.reportchars = "N" if _student_mode(config) else "fEs"
+    if _student_mode(config) and not any(str(arg).startswith("--tb") for arg in given):
+        config.option.tbstyle = "no"  # the harness prints a few failures in full, then groups
 
 
 def _student_mode(config: pytest.Config) -> bool:
@@ -269,6 +277,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         _shorten(item, report, excinfo, current)
     if current is not None and (report.when == "call" or not report.passed):
         item.config.stash[BOARD].record(current, item.name, report.outcome)
+    if current is not None and report.failed:
+        item.config.stash[FAILURES].add(current.number, item.name, _failure_text(report))
 
 
 def _shorten(item: pytest.Item, report: pytest.TestReport, excinfo, current) -> None:
@@ -287,6 +297,16 @@ def _shorten(item: pytest.Item, report: pytest.TestReport, excinfo, current) -> 
             item.session.shouldstop = (
                 f"{len(time_outs)} tests ran past their time limit: fix the endless loop first"
             )
+    else:
+        return
+    report.sections = [s for s in report.sections if not s[0].startswith("Hypothesis")]
+
+
+def _failure_text(report: pytest.TestReport) -> str:
+    captured = "".join(
+        f"\n[{name}]\n{content}" for name, content in report.sections if name.startswith("Captured")
+    )
+    return report.longreprtext + captured
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -303,6 +323,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     done = _save(config, board)
     write = terminalreporter.write_line
+    if config.option.tbstyle == "no" and _student_mode(config):
+        failures = config.stash[FAILURES].lines()
+        if failures:
+            terminalreporter.section("failures")
+            for line in failures:
+                write(line)
     terminalreporter.section("progress")
     for line in board.table_lines():
         write(line)
