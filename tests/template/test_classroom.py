@@ -161,7 +161,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, grader.Grade]:
     url = _git_submission(root / "from-git", {1: REFERENCE[1]})
     submissions.append(load_submission("from-git", url, root / "clones"))
     config = grader.Config(limits=LIMITS)
-    grades = grader.grade_all(PROJECT_ROOT, submissions, config, jobs=2, steps=[1, 4])
+    hidden = PROJECT_ROOT / "tests" / "hidden"
+    grades = grader.grade_all(PROJECT_ROOT, submissions, config, hidden, jobs=2, steps=[1, 4])
     return {grade.student: grade for grade in grades}
 
 
@@ -175,6 +176,12 @@ def test_an_honest_partial_submission_is_scored_exactly(graded):
     assert one.points == 25 and not one.flags, f"step 1: {one}"
     assert (four.passed, four.points) == (0, 0) and four.total > 10, f"step 4 (a stub): {four}"
     assert graded["honest-partial"].points == 25
+
+
+def test_hidden_tests_are_graded_too(graded):
+    one = _step(graded, "honest-partial", 1)
+    hidden = sum(1 for test in one.tests if "/hidden/" in test)
+    assert hidden >= 2, f"no hidden test among {len(one.tests)} graded tests"
 
 
 def test_a_git_url_is_cloned_and_its_commit_recorded(graded):

@@ -56,6 +56,7 @@ class StepGrade:
     total: int
     points: float
     flags: list[str] = field(default_factory=list)
+    tests: dict[str, str] = field(default_factory=dict, repr=False)  # test id -> outcome
 
 
 @dataclass
@@ -172,7 +173,8 @@ def grade_step(
     if not run.finished or run.timed_out:
         counted = False
     points = points_for(passed, len(expected), config.points[step], config.partial_credit)
-    return StepGrade(step, passed, len(expected), points if counted else 0.0, flags)
+    tests = {test: run.outcomes.get(test, "not run") for test in expected}
+    return StepGrade(step, passed, len(expected), points if counted else 0.0, flags, tests)
 
 
 def _run_flags(run: StepRun, limits: Limits) -> list[str]:
