@@ -255,6 +255,7 @@ def gradebook_json(grades: list[Grade], config: Config) -> dict:
                         "total": grade.steps[step].total,
                         "points": grade.steps[step].points,
                         "flags": grade.steps[step].flags,
+                        "tests": grade.steps[step].tests,
                     }
                     for step in steps
                 },
