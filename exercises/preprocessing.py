@@ -1,4 +1,7 @@
-"""Step 1 · Data preprocessing: from files on disk to the frame SimpleTransformers trains on."""
+"""Step 1 · Data preprocessing: from files on disk to the frame SimpleTransformers trains on.
+
+Tags, IOB1/IOB2 and entities are explained in exercises/PRIMER.md; read it before this step.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ def read_conll(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
     The result is the long frame SimpleTransformers' ``NERModel.train_model`` takes: one row
     per token, ``sentence_id`` an ``int`` from 0 to n-1 in file order. Tags are validated
     for their shape only: ``O``, ``B-X`` or ``I-X`` with any non-empty type ``X`` (``PER``,
-    ``geo``, ``DATE``...); prefixes are case-sensitive and IOBES tags (``E-X``, ``S-X``) are
-    rejected. IOB1 files, where ``I-X`` may start an entity, are read as they are.
+    ``geo``, ``DATE``..., no spaces; see exercises/PRIMER.md#token-tags-b-i-and-o); prefixes are
+    case-sensitive and IOBES tags (``E-X``, ``S-X``; see exercises/PRIMER.md#iobes-and-bilou)
+    are rejected. IOB1 files, where ``I-X`` may start an entity, are read as they are (see
+    exercises/PRIMER.md#iob1-and-iob2; step 2's ``iob1_to_iob2`` converts them).
 
     Raises ``ValueError`` naming the file, the 1-based line and the offending value for a
     row without a tag (also a truncated last row), an empty token (a line that starts with a
@@ -155,7 +160,8 @@ def dataset_statistics(frame: pd.DataFrame) -> dict:
     - ``sentences``, ``tokens``: counts of distinct ``sentence_id`` values and of rows;
     - ``entities``: entity type -> number of entities, sorted by type. An entity starts at
       every ``B-X`` and at an ``I-X`` that does not continue an ``X`` entity (after ``O``,
-      after another type, or first in its sentence), as seqeval counts them;
+      after another type, or first in its sentence), as seqeval counts them (see
+      exercises/PRIMER.md#iob1-and-iob2; step 4 cuts entities the same way to score them);
     - ``sentence_length``: tokens per sentence as ``min``, ``p50``, ``p90``, ``p95``,
       ``p99`` (``numpy.percentile``, linear interpolation) and ``max``.
 

@@ -115,7 +115,10 @@ def tags_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
 
     Returns:
         ``(type, first, last)`` for each entity in order of appearance; ``first`` and
-        ``last`` are word positions and both are inclusive.
+        ``last`` are word positions and both are inclusive, as in seqeval's
+        ``get_entities``: the entity's words are ``words[first:last + 1]``. Step 4's
+        ``find_errors`` gives the same entity an exclusive ``end = last + 1`` (see
+        exercises/PRIMER.md#span-conventions).
 
     Raises:
         ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
@@ -153,7 +156,10 @@ def word_offsets(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
         words: its words, in order.
 
     Returns:
-        One ``(start, end)`` per word, ``end`` exclusive.
+        One ``(start, end)`` per word, ``end`` exclusive (``text[start:end] == word``). An
+        entity ``(type, first, last)`` from ``tags_to_spans`` (``last`` inclusive, in words)
+        covers ``text[offsets[first][0]:offsets[last][1]]`` (see
+        exercises/PRIMER.md#span-conventions).
 
     Raises:
         ValueError: a word is not found; the message names the word and the position the
@@ -307,7 +313,8 @@ def plan_windows(
         overlap: how many words consecutive windows should share.
 
     Returns:
-        Windows ``(start, end)`` of word positions, ``end`` exclusive, with strictly
+        Windows ``(start, end)`` of word positions, ``end`` exclusive like a slice
+        (``words[start:end]``; ``tags_to_spans`` uses an inclusive last word), with strictly
         increasing starts and ends; one window ``(0, n)`` when everything fits; ``[]`` for
         an empty sentence.
 

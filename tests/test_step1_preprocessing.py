@@ -4,24 +4,46 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from seqeval.metrics.sequence_labeling import get_entities
 
-from tests.harness.show import assert_equal, assert_tags, assert_value_error, call_text
+from tests.harness.show import (
+    assert_close,
+    assert_equal,
+    assert_tags,
+    assert_value_error,
+    call_text,
+    short_repr,
+)
 
 pytestmark = pytest.mark.step1
 
 PROPERTY = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 COLUMNS = ["sentence_id", "words", "labels"]
 Sentences = list[list[tuple[str, str]]]
+TAG_RULE = (
+    "a tag is exactly 'O', or 'B-' or 'I-' and a type without spaces: "
+    "re.fullmatch(r'O|[BI]-\\S+', tag)"
+)
+#: Tags of the wrong shape, each with the mistake that lets it through.
+BAD_TAGS = {
+    "Other": "a test like tag.startswith('O')",
+    "OB-PER": "a test like tag.startswith('O') or re.match without fullmatch",
+    "O ": "stripping the tag, or re.match without fullmatch",
+    "B-PER ": "a type that may contain spaces (.+ instead of \\S+)",
+    "b-per": "lower-case prefixes (prefixes are case-sensitive)",
+    "B-": "a prefix without a type",
+    "E-ORG": "IOBES tags",
+    "PERSON": "a tag without a prefix",
+    "B_PER": "'_' instead of '-'",
+}
 
 
 def write(folder: Path, text: str, name: str = "corpus.conll", encoding: str = "utf-8") -> Path:
@@ -43,14 +65,47 @@ def assert_frame(call: str, frame: pd.DataFrame, sentences: Sentences) -> None:
     assert_tags(call, words, frame["labels"].tolist(), labels)
 
 
-def frame_of(sentences: list[list[str]], first_id: int = 0) -> pd.DataFrame:
-    """A training frame from sentences of labels; the words are w0, w1, ..."""
+def frame_of(sentences: list[list[str]], ids: list[int] | None = None) -> pd.DataFrame:
+    """A training frame from sentences of labels; the words are w0, w1, ...; ids 0, 1, ..."""
+    ids = list(range(len(sentences))) if ids is None else ids
     rows = [
-        (first_id + index, f"w{position}", label)
-        for index, labels in enumerate(sentences)
+        (sentence_id, f"w{position}", label)
+        for sentence_id, labels in zip(ids, sentences, strict=True)
         for position, label in enumerate(labels)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def assert_rejects_bad_tags(call: str, action: Callable[[str], object]) -> None:
+    """``action(tag)`` must raise a ``ValueError`` that names ``tag`` for every bad tag."""
+    __tracebackhide__ = True
+    problems = []
+    for tag, mistake in BAD_TAGS.items():
+        try:
+            got = action(tag)
+        except ValueError as error:
+            if tag not in str(error):
+                problems.append(
+                    f"  {tag!r}: the message does not name it: {short_repr(str(error))}"
+                )
+        else:
+            problems.append(f"  {tag!r}: accepted, returned {short_repr(got)} (from {mistake})")
+    if problems:
+        raise AssertionError(
+            f"called:   {call} for each <bad tag> below\n"
+            "expected: a ValueError that names the tag, for each of them\n"
+            + "\n".join(problems)
+            + f"\n{TAG_RULE}"
+        )
+
+
+def assert_error_names(call: str, action: Callable[[], object], *fragments: str, note: str) -> None:
+    """``assert_value_error`` with a note on how to get the fragments right."""
+    __tracebackhide__ = True
+    try:
+        assert_value_error(call, action, *fragments)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{note}".rstrip("\n")) from None
 
 
 # 1.1 read_conll ----------------------------------------------------------------------------
@@ -132,9 +187,11 @@ def test_1_1_spaces_tabs_and_line_ends(step, tmp_path, text):
 
 
 def test_1_1_accepts_any_entity_type_names(step, tmp_path):
+    """Too strict a tag check ([A-Z]+, \\w+, split('-') into two parts) rejects real types."""
     sentences = [
         [("Paris", "B-geo"), ("on", "O"), ("Monday", "B-tim"), ("morning", "I-tim")],
         [("Ana", "B-person"), ("May", "B-DATE"), ("3", "I-DATE"), ("Nobel", "B-art")],
+        [("Hamlet", "B-WORK_OF_ART"), ("at", "O"), ("Lords", "B-ORG-GOV"), ("X", "I-X")],
     ]
     text = "\n\n".join("\n".join(f"{w} {t}" for w, t in sentence) for sentence in sentences)
     path = write(tmp_path, text + "\n")
@@ -156,8 +213,8 @@ def test_1_1_reads_the_encoding_it_is_given(step, tmp_path):
     assert_frame(call_text("read_conll", path, encoding="latin-1"), frame, expected)
 
 
-def test_1_1_reads_the_iob1_sample_file(step, data_dir):
-    path = data_dir / "iob1_sample.conll"
+def test_1_1_reads_the_iob1_sample_file_from_a_str_path(step, data_dir):
+    path = str(data_dir / "iob1_sample.conll")  # a str, not a Path: wrap it in Path(path)
     frame = step.read_conll(path)
     call = call_text("read_conll", "data/iob1_sample.conll")
     counts = {
@@ -178,11 +235,6 @@ BAD_CONLL = {
     "a truncated row before blank lines": ("EU B-ORG\n\nrejects\n\n\n", 3, "rejects"),
     "an empty token (tabs)": ("EU\tNNP\tB-ORG\n\tNNP\tO\n", 2, None),
     "an empty token (spaces)": ("EU B-ORG\n  O\n", 2, None),
-    "an IOBES tag": ("EU E-ORG\n", 1, "E-ORG"),
-    "a tag without prefix": ("Peter PERSON\n", 1, "PERSON"),
-    "a lower-case prefix": ("EU NNP O\n\nPeter NNP b-per\n", 3, "b-per"),
-    "a prefix without type": ("Peter B-\n", 1, None),
-    "an underscore": ("EU O\n\n\nPeter B_PER\n", 4, "B_PER"),
 }
 
 
@@ -191,6 +243,35 @@ def test_1_2_bad_rows_name_file_line_and_value(step, tmp_path, text, line, value
     path = write(tmp_path, text, name="bad.conll")
     fragments = [path.name, f"line {line}", *([value] if value else [])]
     assert_value_error(call_text("read_conll", path), lambda: step.read_conll(path), *fragments)
+
+
+BAD_CONLL_TAGS = {
+    "an IOBES tag": ("EU E-ORG\n", 1, "E-ORG"),
+    "a tag without prefix": ("Peter PERSON\n", 1, "PERSON"),
+    "a lower-case prefix": ("EU NNP O\n\nPeter NNP b-per\n", 3, "b-per"),
+    "a prefix without type": ("Peter B-\n", 1, "B-"),
+    "an underscore": ("EU O\n\n\nPeter B_PER\n", 4, "B_PER"),
+    "a tag that starts with O": ("EU B-ORG\nrejects Other\n", 2, "Other"),
+    "O glued to a tag": ("EU OB-ORG\n", 1, "OB-ORG"),
+    "after a BOM, CRLF and -DOCSTART-": (
+        "\ufeff-DOCSTART- -X- O O\r\n\r\nEU B-ORG\r\n\r\n\r\nPeter PERSON\r\n",
+        6,
+        "PERSON",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "tag"), BAD_CONLL_TAGS.values(), ids=BAD_CONLL_TAGS)
+def test_1_2_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
+    path = write(tmp_path, text, name="bad.conll")
+    assert_error_names(
+        call_text("read_conll", path),
+        lambda: step.read_conll(path),
+        path.name,
+        f"line {line}",
+        tag,
+        note="Lines count from 1, blank and -DOCSTART- lines included; " + TAG_RULE,
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,10 +322,10 @@ def test_1_3_ids_are_positions_in_the_sorted_distinct_keys(step, keys):
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, ""], ids=["None", "NaN", "empty"])
-def test_1_3_a_missing_key_is_an_error(step, missing):
-    keys = ["Sentence: 1", missing, "Sentence: 2"]
+def test_1_3_a_missing_key_is_an_error_that_names_its_position(step, missing):
+    keys = ["first", "first", "second", missing, "third", missing]
     assert_value_error(
-        call_text("encode_sentence_ids", keys), lambda: step.encode_sentence_ids(keys)
+        call_text("encode_sentence_ids", keys), lambda: step.encode_sentence_ids(keys), "3"
     )
 
 
@@ -343,16 +424,24 @@ def test_1_4_reads_latin1_and_the_tutorial_tag_set(step, tmp_path):
 SPLITS = ("train", "dev", "test")
 
 
-def test_1_4_the_sample_csv_holds_the_three_conll_splits(step, reference, data_dir):
+def plain_conll_rows(path: Path, first_id: int) -> list[tuple[int, str, str]]:
+    """(sentence_id, word, tag) rows of a CoNLL file with one blank line after each sentence."""
+    blocks = path.read_text(encoding="utf-8").strip("\n").split("\n\n")
+    return [
+        (first_id + number, line.split()[0], line.split()[-1])
+        for number, block in enumerate(blocks)
+        for line in block.split("\n")
+    ]
+
+
+def test_1_4_the_sample_csv_holds_the_three_conll_splits(step, data_dir):
     frame = step.read_tagged_csv(data_dir / "ner_dataset.csv")
-    parts = [reference.preprocessing.read_conll(data_dir / f"{name}.conll") for name in SPLITS]
+    expected: list[tuple[int, str, str]] = []
+    for name in SPLITS:
+        expected += plain_conll_rows(data_dir / f"{name}.conll", len({row[0] for row in expected}))
     call = call_text("read_tagged_csv", "data/ner_dataset.csv")
     note = "data/README.md: the CSV holds train.conll, dev.conll and test.conll in a row"
     got = list(zip(frame["sentence_id"], frame["words"], frame["labels"], strict=True))
-    expected, offset = [], 0
-    for part in parts:
-        expected += zip(part["sentence_id"] + offset, part["words"], part["labels"], strict=True)
-        offset += part["sentence_id"].nunique()
     assert_equal(f"len({call})", len(got), len(expected), note=note)
     first = next(
         ((row, g, e) for row, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e), None
@@ -368,17 +457,29 @@ def test_1_4_the_sample_csv_holds_the_three_conll_splits(step, reference, data_d
 # 1.5 read_tagged_csv rejects bad input -----------------------------------------------------
 
 HEADER = "Sentence #,Word,POS,Tag\n"
+LINE_RULE = (
+    "The header is line 1, blank lines count and a row with a quoted line break is one line: "
+    "read with skip_blank_lines=False and row i of the table is line i + 2."
+)
 BAD_CSV = {
     "no Tag column": ("Sentence #,Word,POS\nSentence: 1,EU,NNP\n", ["Tag", "POS"]),
     "no Word column": ("Sentence #,Token,POS,Tag\nSentence: 1,EU,NNP,B-org\n", ["Word", "Token"]),
     "no sentence column": ("Word,Tag\nEU,B-org\n", ["Sentence #", "Word"]),
     "an empty word": (HEADER + "Sentence: 1,EU,NNP,B-org\n,,NN,O\n", ["line 3"]),
-    "a bad tag": (HEADER + "Sentence: 1,EU,NNP,O\n,Peter,NNP,B_per\n", ["line 3", "B_per"]),
+    "an empty word after a quoted line break": (
+        HEADER + 'Sentence: 1,EU,"NN\nP",O\n,,NN,O\n',
+        ["line 3"],
+    ),
     "a missing tag": (HEADER + "Sentence: 1,EU,NNP,B-org\n,rejects,VBZ\n", ["line 3"]),
     "no key on the first row": (HEADER + ",EU,NNP,B-org\n", ["line 2"]),
     "a key that comes back": (
         HEADER + "Sentence: 1,A,X,O\nSentence: 2,B,X,O\nSentence: 1,C,X,O\n",
         ["line 4", "Sentence: 1"],
+    ),
+    "a key that comes back, CRLF and blank lines": (
+        "Sentence #,Word,POS,Tag\r\nSentence: 1,A,X,O\r\n\r\nSentence: 2,B,X,O\r\n\r\n"
+        "Sentence: 1,C,X,O\r\n",
+        ["line 6", "Sentence: 1"],
     ),
     "an unquoted comma": (HEADER + "Sentence: 1,EU,NNP,O\n,1,000,CD,O\n", ["line 3"]),
     "an empty file": ("", []),
@@ -389,11 +490,33 @@ BAD_CSV = {
 @pytest.mark.parametrize(("text", "fragments"), BAD_CSV.values(), ids=BAD_CSV)
 def test_1_5_bad_csv_names_file_line_and_value(step, tmp_path, text, fragments):
     path = write(tmp_path, text, name="bad.csv")
-    assert_value_error(
+    assert_error_names(
         call_text("read_tagged_csv", path),
         lambda: step.read_tagged_csv(path),
         path.name,
         *fragments,
+        note=LINE_RULE if any(f.startswith("line") for f in fragments) else "",
+    )
+
+
+BAD_CSV_TAGS = {
+    "an underscore": (HEADER + "Sentence: 1,EU,NNP,O\n,Peter,NNP,B_per\n", 3, "B_per"),
+    "a tag that starts with O": (HEADER + "Sentence: 1,EU,NNP,Other\n", 2, "Other"),
+    "a tag with a trailing space": (HEADER + "Sentence: 1,EU,NNP,B-geo \n", 2, "B-geo "),
+    "after blank lines": (HEADER + "Sentence: 1,EU,NNP,O\n\n\n,Peter,NNP,b-per\n", 5, "b-per"),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "tag"), BAD_CSV_TAGS.values(), ids=BAD_CSV_TAGS)
+def test_1_5_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
+    path = write(tmp_path, text, name="bad.csv")
+    assert_error_names(
+        call_text("read_tagged_csv", path),
+        lambda: step.read_tagged_csv(path),
+        path.name,
+        f"line {line}",
+        tag,
+        note=f"{LINE_RULE} {TAG_RULE}",
     )
 
 
@@ -418,12 +541,22 @@ def test_1_5_the_wrong_encoding_is_an_error_that_suggests_one(step, tmp_path):
         (["B-tim", "B-geo"], ["O", "B-geo", "I-geo", "B-tim", "I-tim"]),
         (["B-DATE"], ["O", "B-DATE", "I-DATE"]),
         ([], ["O"]),
+        (
+            ["B-ORG-GOV", "I-WORK_OF_ART", "B-ORG"],
+            ["O", "B-ORG", "I-ORG", "B-ORG-GOV", "I-ORG-GOV", "B-WORK_OF_ART", "I-WORK_OF_ART"],
+        ),
     ],
-    ids=["CoNLL types", "only I-", "only B-", "no O in the data", "no tags"],
+    ids=["CoNLL types", "only I-", "only B-", "no O in the data", "no tags", "- and _ in types"],
 )
 def test_1_6_o_first_then_b_and_i_of_each_sorted_type(step, tags, expected):
     got = step.build_label_list(tags)
-    assert_equal(call_text("build_label_list", tags), got, expected)
+    assert_equal(
+        call_text("build_label_list", tags),
+        got,
+        expected,
+        note="the type is everything after the first '-' (tag[2:]), so 'B-ORG-GOV' has type "
+        "'ORG-GOV'",
+    )
 
 
 def test_1_6_takes_any_iterable(step):
@@ -457,12 +590,10 @@ def test_1_6_every_type_gets_b_and_i_once(step, tags):
     assert_equal(f"{call}[2::2]", got[2::2], [f"I-{name}" for name in types])
 
 
-@pytest.mark.parametrize("bad", ["PERSON", "b-loc", "S-ORG", "B-"])
-def test_1_6_a_bad_tag_is_an_error_that_names_it(step, bad):
-    tags = ["O", "B-PER", bad]
-    fragments = [bad] if bad != "B-" else []
-    assert_value_error(
-        call_text("build_label_list", tags), lambda: step.build_label_list(tags), *fragments
+def test_1_6_a_bad_tag_is_an_error_that_names_it(step):
+    assert_rejects_bad_tags(
+        "build_label_list(['O', 'B-PER', <bad tag>])",
+        lambda bad: step.build_label_list(["O", "B-PER", bad]),
     )
 
 
@@ -495,12 +626,15 @@ def test_1_7_duplicate_labels_are_an_error(step):
 
 # 1.8 split_by_sentence ---------------------------------------------------------------------
 
+#: The ids of ten_sentences(): as after an earlier split, neither 0..n-1 nor in order.
+TEN_IDS = [7 * k + 3 for k in range(9, -1, -1)]
+
 
 def ten_sentences() -> pd.DataFrame:
-    """Ten sentences of 1 to 4 tokens, ids deliberately out of order (9, 8, ..., 0)."""
+    """Ten sentences of 1 to 4 tokens with the ids TEN_IDS (66, 59, ..., 3)."""
     rows = [
         (sentence, f"s{sentence}w{position}", "O")
-        for sentence in range(9, -1, -1)
+        for sentence in TEN_IDS
         for position in range(sentence % 4 + 1)
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -510,13 +644,21 @@ def sentences_in(frame: pd.DataFrame) -> dict[int, list[str]]:
     return {int(key): group["words"].tolist() for key, group in frame.groupby("sentence_id")}
 
 
+TEN = "<10 sentences, ids 66, 59, ..., 3>"
+
+
 @pytest.mark.parametrize(("test_size", "test_sentences"), [(0.2, 2), (0.25, 3), (0.5, 5)])
 def test_1_8_no_sentence_is_in_both_parts(step, test_size, test_sentences):
     frame = ten_sentences()
     train, test = step.split_by_sentence(frame, test_size=test_size, seed=0)
-    call = call_text("split_by_sentence", "<10 sentences>", test_size=test_size, seed=0)
+    call = call_text("split_by_sentence", TEN, test_size=test_size, seed=0)
     shared = sorted(set(train["sentence_id"]) & set(test["sentence_id"]))
-    assert_equal(f"sentences in both parts of {call}", shared, [])
+    assert_equal(
+        f"sentences in both parts of {call}",
+        shared,
+        [],
+        note="shuffle whole sentences (groups=frame['sentence_id']), not rows",
+    )
     assert_equal(
         f"number of test sentences of {call}",
         test["sentence_id"].nunique(),
@@ -527,44 +669,70 @@ def test_1_8_no_sentence_is_in_both_parts(step, test_size, test_sentences):
     assert_equal(f"list(test.columns) of {call}", list(test.columns), COLUMNS)
 
 
-def test_1_8_every_sentence_stays_whole_and_in_order(step):
+def test_1_8_every_sentence_stays_whole_with_its_id_and_rows_keep_their_order(step):
     frame = ten_sentences()
     train, test = step.split_by_sentence(frame, test_size=0.3, seed=7)
-    call = call_text("split_by_sentence", "<10 sentences>", test_size=0.3, seed=7)
+    call = call_text("split_by_sentence", TEN, test_size=0.3, seed=7)
     together = {**sentences_in(train), **sentences_in(test)}
-    assert_equal(f"sentences of both parts of {call}", together, sentences_in(frame))
+    assert_equal(
+        f"{{sentence_id: words}} of both parts of {call}",
+        together,
+        sentences_in(frame),
+        note="keep the sentence_id values of the frame: do not renumber them",
+    )
     for name, part in (("train", train), ("test", test)):
-        ids = part["sentence_id"].tolist()
-        blocks = [key for i, key in enumerate(ids) if i == 0 or ids[i - 1] != key]
+        kept = set(part["words"])
         assert_equal(
-            f"sentence ids of {name} part, in row order, of {call}",
-            blocks,
-            list(dict.fromkeys(blocks)),
-            note="each sentence's rows must stay next to each other",
+            f"{name}['words'].tolist(), {name} from {call}",
+            part["words"].tolist(),
+            [word for word in frame["words"] if word in kept],
+            note="rows keep the order they have in the frame (select rows, do not regroup them)",
+        )
+        assert_equal(
+            f"{name}.index.tolist(), {name} from {call}",
+            part.index.tolist(),
+            list(range(len(part))),
+            note="reset the index: reset_index(drop=True)",
         )
 
 
-def test_1_8_the_seed_makes_it_reproducible(step):
+def test_1_8_the_same_seed_gives_the_same_split(step):
     frame = ten_sentences()
-    call = call_text("split_by_sentence", "<10 sentences>", test_size=0.5, seed=3)
-
-    def sentences_for_seed(seed: int) -> list[int]:
-        _, test = step.split_by_sentence(frame, test_size=0.5, seed=seed)
-        return sorted(set(test["sentence_id"].tolist()))
-
-    assert_equal(f"test sentences of {call}, twice", sentences_for_seed(3), sentences_for_seed(3))
-    assert_equal(
-        "different test sentences for seeds 0 to 4",
-        len({tuple(sentences_for_seed(seed)) for seed in range(5)}) > 1,
-        True,
+    call = call_text("split_by_sentence", TEN, test_size=0.5, seed=3)
+    first, second = (
+        sorted(set(step.split_by_sentence(frame, test_size=0.5, seed=3)[1]["sentence_id"]))
+        for _ in range(2)
     )
+    assert_equal(
+        f"test sentences of {call}, called twice",
+        second,
+        first,
+        note="pass the seed to scikit-learn as random_state",
+    )
+
+
+def test_1_8_the_seed_changes_which_sentences_are_tested(step):
+    frame = ten_sentences()
+    picked = {
+        tuple(
+            sorted(set(step.split_by_sentence(frame, test_size=0.3, seed=seed)[1]["sentence_id"]))
+        )
+        for seed in range(6)
+    }
+    if len(picked) == 1:
+        raise AssertionError(
+            f"called:   {call_text('split_by_sentence', TEN, test_size=0.3)}, seed=0 to 5\n"
+            f"got:      the test sentences {list(picked.pop())} for every seed\n"
+            "expected: other sentences for other seeds\n"
+            "shuffle the sentences with the seed as random_state (GroupShuffleSplit)"
+        )
 
 
 @pytest.mark.parametrize("test_size", [0, 1, -0.2, 1.5])
 def test_1_8_test_size_must_be_between_0_and_1(step, test_size):
     frame = ten_sentences()
     assert_value_error(
-        call_text("split_by_sentence", "<10 sentences>", test_size=test_size),
+        call_text("split_by_sentence", TEN, test_size=test_size),
         lambda: step.split_by_sentence(frame, test_size=test_size),
     )
 
@@ -572,46 +740,117 @@ def test_1_8_test_size_must_be_between_0_and_1(step, test_size):
 def test_1_8_one_sentence_cannot_be_split(step):
     frame = frame_of([["B-PER", "O", "O"]])
     assert_value_error(
-        call_text("split_by_sentence", "<1 sentence>"), lambda: step.split_by_sentence(frame)
+        call_text("split_by_sentence", "<1 sentence of 3 rows>"),
+        lambda: step.split_by_sentence(frame),
     )
 
 
 # 1.9 dataset_statistics --------------------------------------------------------------------
 
 
+def entity_counts(sentences: list[list[str]]) -> dict[str, int]:
+    """Entities per type: one starts at B-X and at I-X after O, another type or a new sentence."""
+    counts: dict[str, int] = {}
+    for tags in sentences:
+        for previous, tag in zip(["O", *tags], tags, strict=False):
+            if tag.startswith("B-") or (tag.startswith("I-") and previous[2:] != tag[2:]):
+                counts[tag[2:]] = counts.get(tag[2:], 0) + 1
+    return counts
+
+
+def not_plain(value: object, path: str) -> list[str]:
+    """Where ``value`` holds something other than a dict with str keys, an int or a float."""
+    if isinstance(value, dict):
+        keys = [
+            f"{path} has the key {key!r}, a {type(key).__name__}"
+            for key in value
+            if type(key) is not str
+        ]
+        return keys + [
+            place for key, item in value.items() for place in not_plain(item, f"{path}[{key!r}]")
+        ]
+    if type(value) in (int, float):
+        return []
+    return [f"{path} is {value!r}, a {type(value).__module__}.{type(value).__qualname__}"]
+
+
+ENTITY_RULE = (
+    "an entity starts at each B-X and at each I-X that does not continue an X entity: "
+    "after O, after another type, or first in its sentence"
+)
+
+
 def test_1_9_counts_sentences_tokens_and_entities(step):
     sentences = [
-        ["B-PER", "I-PER", "O", "I-LOC", "I-LOC"],
+        ["I-LOC", "I-LOC", "O", "B-PER", "I-PER"],
         ["I-PER", "B-PER", "I-ORG", "B-ORG", "O"],
         ["O"],
     ]
     stats = step.dataset_statistics(frame_of(sentences))
-    call = call_text("dataset_statistics", "<frame of 3 sentences>")
+    call = call_text("dataset_statistics", f"frame_of({sentences})")
     assert_equal(f"{call}['sentences']", stats["sentences"], 3)
     assert_equal(f"{call}['tokens']", stats["tokens"], 11)
     assert_equal(
         f"{call}['entities']",
         stats["entities"],
         {"LOC": 1, "ORG": 2, "PER": 3},
-        note="an entity starts at each B-X and at each I-X that does not continue an X entity "
-        "(I-PER at the start of sentence 1 does not continue the PER of sentence 0)",
+        note=ENTITY_RULE + " (the I-PER that starts sentence 1 does not continue sentence 0)",
+    )
+    assert_equal(
+        f"list({call}['entities'])",
+        list(stats["entities"]),
+        ["LOC", "ORG", "PER"],
+        note="the entity types are sorted by name",
     )
 
 
-def test_1_9_sentence_length_percentiles_are_plain_json(step):
+def test_1_9_a_split_part_counts_its_own_sentence_ids(step):
+    """A test part of split_by_sentence keeps ids such as 41, 7, 19: not 0..n-1, not sorted."""
+    sentences = [["B-PER", "I-PER"], ["I-PER", "O", "O"], ["O"]]
+    ids = [41, 7, 19]
+    stats = step.dataset_statistics(frame_of(sentences, ids))
+    call = call_text("dataset_statistics", f"frame_of({sentences}, ids={ids})")
+    note = "count the distinct sentence_id values and group by them; never use max() + 1"
+    assert_equal(f"{call}['sentences']", stats["sentences"], 3, note=note)
+    assert_equal(f"{call}['entities']", stats["entities"], {"PER": 2}, note=ENTITY_RULE)
+    assert_equal(
+        f"{call}['sentence_length'], min and max",
+        {key: stats["sentence_length"][key] for key in ("min", "max")},
+        {"min": 1, "max": 3},
+        note=note,
+    )
+    assert_close(f"{call}['sentence_length']['p50']", stats["sentence_length"]["p50"], 2.0)
+
+
+def test_1_9_sentence_length_percentiles_interpolate_linearly(step):
     lengths = [1, 2, 2, 3, 5, 8, 13, 21]
     stats = step.dataset_statistics(frame_of([["O"] * n for n in lengths]))
     call = call_text("dataset_statistics", f"<frame with sentence lengths {lengths}>")
-    expected = {
-        "min": 1,
-        **{f"p{q}": float(np.percentile(lengths, q)) for q in (50, 90, 95, 99)},
-        "max": 21,
-    }
-    assert_equal(f"{call}['sentence_length']", stats["sentence_length"], expected)
+    got = stats["sentence_length"]
+    assert_equal(
+        f"list({call}['sentence_length'])", list(got), ["min", "p50", "p90", "p95", "p99", "max"]
+    )
+    assert_equal(f"{call}['sentence_length']['min']", got["min"], 1)
+    assert_equal(f"{call}['sentence_length']['max']", got["max"], 21)
+    note = "numpy.percentile(lengths, q) with the default linear interpolation"
+    for key, expected in {"p50": 4.0, "p90": 15.4, "p95": 18.2, "p99": 20.44}.items():
+        assert_close(f"{call}['sentence_length'][{key!r}]", got[key], expected, note=note)
+
+
+def test_1_9_the_result_is_plain_json(step):
+    stats = step.dataset_statistics(frame_of([["B-PER", "O"], ["O", "B-geo", "I-geo"]]))
+    call = call_text("dataset_statistics", "frame_of([['B-PER', 'O'], ['O', 'B-geo', 'I-geo']])")
+    places = not_plain(stats, call)
+    if places:
+        raise AssertionError(
+            "\n".join(places[:8])
+            + "\nexpected plain int and float values (json.dumps fails on numpy integers): "
+            "convert with int(...) or float(...)"
+        )
     assert_equal(f"json.loads(json.dumps({call}))", json.loads(json.dumps(stats)), stats)
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=12)
 @given(
     st.lists(
         st.lists(st.sampled_from(["O", "O", "B-PER", "I-PER", "B-geo", "I-geo"]), min_size=1),
@@ -619,37 +858,25 @@ def test_1_9_sentence_length_percentiles_are_plain_json(step):
         max_size=8,
     )
 )
-def test_1_9_entities_are_counted_like_seqeval(step, sentences):
-    stats = step.dataset_statistics(frame_of(sentences, first_id=100))
-    expected: dict[str, int] = {}
-    for tags in sentences:
-        for kind, _, _ in get_entities(tags):
-            expected[kind] = expected.get(kind, 0) + 1
-    call = call_text("dataset_statistics", f"frame_of({sentences!r})")
-    assert_equal(f"{call}['entities']", stats["entities"], expected)
+def test_1_9_entities_are_counted_per_sentence(step, sentences):
+    ids = [100 + 3 * index for index in range(len(sentences))]
+    stats = step.dataset_statistics(frame_of(sentences, ids))
+    call = call_text("dataset_statistics", f"frame_of({sentences!r}, ids={ids})")
+    assert_equal(
+        f"{call}['entities']", stats["entities"], entity_counts(sentences), note=ENTITY_RULE
+    )
 
 
-def test_1_9_bad_frames_are_errors(step):
+def test_1_9_an_empty_frame_is_an_error(step):
     empty = pd.DataFrame({"sentence_id": [], "words": [], "labels": []})
     assert_value_error(
-        call_text("dataset_statistics", "<empty frame>"), lambda: step.dataset_statistics(empty)
-    )
-    bad = frame_of([["O", "PERSON"]])
-    assert_value_error(
-        call_text("dataset_statistics", "<frame with tag 'PERSON'>"),
-        lambda: step.dataset_statistics(bad),
-        "PERSON",
+        call_text("dataset_statistics", "<frame with no rows>"),
+        lambda: step.dataset_statistics(empty),
     )
 
 
-def test_1_9_conll2003_train_statistics(step, conll2003_dir):
-    path = conll2003_dir / "train.txt"
-    stats = step.dataset_statistics(step.read_conll(path))
-    call = call_text("dataset_statistics", f"read_conll({str(path)!r})")
-    summary = {key: stats[key] for key in ("sentences", "tokens", "entities")}
-    expected = {
-        "sentences": 14_041,
-        "tokens": 203_621,
-        "entities": {"LOC": 7_140, "MISC": 3_438, "ORG": 6_321, "PER": 6_600},
-    }
-    assert_equal(call, summary, expected)
+def test_1_9_a_bad_tag_is_an_error_that_names_it(step):
+    assert_rejects_bad_tags(
+        "dataset_statistics(frame_of([['B-PER', 'O'], ['O', <bad tag>]]))",
+        lambda bad: step.dataset_statistics(frame_of([["B-PER", "O"], ["O", bad]])),
+    )

@@ -10,14 +10,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.harness.show import assert_equal, assert_tags, call_text, token_table
+from tests.harness.show import (
+    assert_equal,
+    assert_tags,
+    assert_value_error,
+    call_text,
+    short_repr,
+    token_table,
+)
 from tests.tokenizer_helpers import encode_words, minilm_tokenizer, tiny_tokenizer
 
 pytestmark = pytest.mark.step2
 
 IGNORE = -100
 PROPERTY = settings(
-    max_examples=100,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -78,6 +85,7 @@ def _assert_alignment(
     word_ids: Sequence[int | None],
     got: Any,
     expected: list[int],
+    note: str = "",
 ) -> None:
     """Fail with one row per token: its word and label, the token, its word id, got, expected."""
     __tracebackhide__ = True
@@ -92,22 +100,13 @@ def _assert_alignment(
         )
         raise AssertionError(
             f"{call} returned the wrong label ids\n{table}\nlabel ids: {LABEL_TO_ID}"
+            + (f"\n{note}" if note else "")
         )
 
 
 def _expect_value_error(call: str, function: Any, *args: Any, mentions: Sequence[str]) -> None:
     __tracebackhide__ = True
-    try:
-        got = function(*args)
-    except ValueError as error:
-        missing = [text for text in mentions if text not in str(error)]
-        if missing:
-            raise AssertionError(
-                f"called:   {call}\nraised:   ValueError({str(error)!r})\n"
-                f"expected: a message that mentions {missing}"
-            ) from None
-        return
-    raise AssertionError(f"called:   {call}\ngot:      {got!r}\nexpected: ValueError")
+    assert_value_error(call, lambda: function(*args), *mentions)
 
 
 # -- hypothesis strategies ---------------------------------------------------------------------
@@ -155,6 +154,10 @@ IOB1_CASES = {
         ["B-PER", "B-PER", "I-PER", "O"],
     ),
     "type change starts an entity": (["I-ORG", "I-LOC", "I-LOC"], ["B-ORG", "B-LOC", "I-LOC"]),
+    "I after B of another type": (
+        ["B-PER", "I-LOC", "B-LOC", "I-LOC"],
+        ["B-PER", "B-LOC", "B-LOC", "I-LOC"],
+    ),
     "any type name": (
         ["O", "I-DRUG", "I-DRUG", "O", "I-GENE"],
         ["O", "B-DRUG", "I-DRUG", "O", "B-GENE"],
@@ -166,8 +169,18 @@ IOB1_CASES = {
 
 @pytest.mark.parametrize(("tags", "expected"), IOB1_CASES.values(), ids=IOB1_CASES.keys())
 def test_2_1_iob1_to_iob2(step, tags, expected):
+    original = list(tags)
     got = step.iob1_to_iob2(tags)
-    assert_tags(call_text("iob1_to_iob2", tags), tags, got, expected)
+    assert_tags(
+        call_text("iob1_to_iob2", original),
+        original,
+        got,
+        expected,
+        note="an I-X that starts an entity (first, after O or after another type) becomes B-X",
+    )
+    assert_equal(
+        "the tags after iob1_to_iob2(tags)", tags, original, "convert a copy, not the input"
+    )
 
 
 @PROPERTY
@@ -194,25 +207,42 @@ def test_2_2_iob2_errors(step, tags, expected):
 
 
 BAD_TAGS = {
-    "underscore": (["O", "B_PER"], 1),
-    "no prefix": (["PER"], 0),
-    "no type": (["B-PER", "I-"], 1),
-    "lower-case prefix": (["O", "O", "b-per"], 2),
-    "empty tag": (["O", ""], 1),
+    "underscore": ["O", "B_PER"],
+    "no prefix": ["PER"],
+    "no type": ["B-PER", "I-"],
+    "lower-case prefix": ["O", "O", "b-per"],
+    "empty tag": ["O", ""],
+    "starts with O": ["B-PER", "Other"],
+    "O with a space": ["O", "O "],
 }
 
 
 @pytest.mark.parametrize(
     "function", ["iob2_errors", "repair_iob2", "iob1_to_iob2", "tags_to_spans"]
 )
-@pytest.mark.parametrize(("tags", "position"), BAD_TAGS.values(), ids=BAD_TAGS.keys())
-def test_2_2_a_bad_tag_is_a_value_error(step, function, tags, position):
-    _expect_value_error(
-        call_text(function, tags),
-        getattr(step, function),
-        tags,
-        mentions=[repr(tags[position]), str(position)],
-    )
+def test_2_2_a_bad_tag_is_a_value_error(step, function):
+    problems = []
+    for name, tags in BAD_TAGS.items():
+        position = len(tags) - 1
+        try:
+            got = getattr(step, function)(tags)
+        except ValueError as error:
+            missing = [
+                text for text in (repr(tags[position]), str(position)) if text not in str(error)
+            ]
+            if missing:
+                problems.append(
+                    f"  {call_text(function, tags)} ({name}): the message "
+                    f"{short_repr(str(error))} does not mention {missing}"
+                )
+        else:
+            problems.append(f"  {call_text(function, tags)} ({name}): returned {short_repr(got)}")
+    if problems:
+        raise AssertionError(
+            f"{function} must raise a ValueError naming the position and the tag (with !r) for:\n"
+            + "\n".join(problems)
+            + "\na tag is exactly 'O', or 'B-' or 'I-' followed by a type"
+        )
 
 
 # -- 2.3 repair IOB2 ---------------------------------------------------------------------------
@@ -254,6 +284,7 @@ SPAN_CASES = {
     "entity at the end": (["O", "O", "B-ORG", "I-ORG"], [("ORG", 2, 3)]),
     "I of another type": (["B-PER", "I-LOC"], [("PER", 0, 0), ("LOC", 1, 1)]),
     "stray I starts an entity": (["O", "I-MISC", "I-MISC", "O"], [("MISC", 1, 2)]),
+    "O closes an entity": (["B-PER", "O", "I-PER", "I-PER"], [("PER", 0, 0), ("PER", 2, 3)]),
     "only O": (["O", "O"], []),
     "empty": ([], []),
 }
@@ -261,7 +292,12 @@ SPAN_CASES = {
 
 @pytest.mark.parametrize(("tags", "expected"), SPAN_CASES.values(), ids=SPAN_CASES.keys())
 def test_2_4_tags_to_spans(step, tags, expected):
-    assert_equal(call_text("tags_to_spans", tags), step.tags_to_spans(tags), expected)
+    assert_equal(
+        call_text("tags_to_spans", tags),
+        step.tags_to_spans(tags),
+        expected,
+        note="(type, first, last): both ends are word positions and inclusive",
+    )
 
 
 @PROPERTY
@@ -303,7 +339,11 @@ OFFSET_CASES = {
         ["the", "cat", "and", "the", "dog"],
         [(0, 3), (4, 7), (8, 11), (12, 15), (16, 19)],
     ),
-    "a word inside the previous one": ("Annabel Ann", ["Annabel", "Ann"], [(0, 7), (8, 11)]),
+    "a word inside the previous one": (
+        "Mississippi is wide",
+        ["Mississippi", "is", "wide"],
+        [(0, 11), (12, 14), (15, 19)],
+    ),
     "accents": ("Zoë visited Zürich", ["Zoë", "visited", "Zürich"], [(0, 3), (4, 11), (12, 18)]),
     "emoji": ("I ❤️ 🇫🇷 !", ["I", "❤️", "🇫🇷", "!"], [(0, 1), (2, 4), (5, 7), (8, 9)]),
     "right-to-left": ("محمد في القاهرة", ["محمد", "في", "القاهرة"], [(0, 4), (5, 7), (8, 15)]),
@@ -317,7 +357,7 @@ OFFSET_CASES = {
 def test_2_5_word_offsets(step, text, words, expected):
     got = step.word_offsets(text, words)
     call = call_text("word_offsets", text, words)
-    assert_equal(call, got, expected)
+    assert_equal(call, got, expected, note="search each word from the end of the previous one")
 
 
 WORD = st.text(st.characters(exclude_categories=("Z", "C")), min_size=1, max_size=6)
@@ -377,6 +417,50 @@ def test_2_6_special_tokens_and_continuations_get_minus_100(step):
     )
 
 
+#: word ids without special tokens, or with special tokens in other places than [CLS] ... [SEP]
+SPECIAL_TOKEN_LAYOUTS = {
+    "none (add_special_tokens=False)": [0, 1, 1, 2],
+    "only one at the end (like T5's </s>)": [0, 1, 1, 2, None],
+    "two at the start": [None, None, 0, 1, 1, 2, None],
+}
+
+
+@pytest.mark.parametrize("word_ids", SPECIAL_TOKEN_LAYOUTS.values(), ids=SPECIAL_TOKEN_LAYOUTS)
+def test_2_6_special_tokens_are_wherever_word_ids_say(step, word_ids):
+    labels = ["B-PER", "I-PER", "O"]
+    got = step.align_labels(word_ids, labels, LABEL_TO_ID)
+    expected = [
+        IGNORE if word is None or word == previous else LABEL_TO_ID[labels[word]]
+        for previous, word in zip([None, *word_ids], word_ids, strict=False)
+    ]
+    tokens = ["[special]" if word is None else f"w{word}" for word in word_ids]
+    _assert_alignment(
+        call_text("align_labels", word_ids, labels, LABEL_TO_ID),
+        ["w0", "w1", "w2"],
+        labels,
+        tokens,
+        word_ids,
+        got,
+        expected,
+        note="only word id None marks a special token: do not assume one at each end",
+    )
+
+
+def test_2_6_aligns_minilm_without_special_tokens(step, minilm):
+    tokens, word_ids = encode_words(minilm, MINILM_WORDS, add_special_tokens=False)
+    rows = MINILM_ROWS[1:-1]
+    assert_equal(
+        "MiniLM tokens of " + repr(MINILM_WORDS) + ", add_special_tokens=False",
+        (tokens, word_ids),
+        ([row[0] for row in rows], [row[1] for row in rows]),
+        "the packaged tokenizer splits differently from what this test assumes",
+    )
+    got = step.align_labels(word_ids, MINILM_LABELS, LABEL_TO_ID)
+    call = call_text("align_labels", word_ids, MINILM_LABELS, LABEL_TO_ID)
+    expected = _ids([row[2] for row in rows])
+    _assert_alignment(call, MINILM_WORDS, MINILM_LABELS, tokens, word_ids, got, expected)
+
+
 @pytest.mark.parametrize("label_all_subwords", [False, True], ids=["first-subword", "all-subwords"])
 def test_2_6_aligns_a_minilm_sentence(step, minilm, label_all_subwords):
     tokens, word_ids = encode_words(minilm, MINILM_WORDS)
@@ -422,6 +506,7 @@ ALIGN_ERRORS = {
     "unknown label": ([None, 0, 1, None], ["O", "B-DATE"], False, ["'B-DATE'"]),
     "no I- label for a continuation": ([None, 0, 0, None], ["B-ORG"], True, ["'I-ORG'"]),
     "word id too large": ([None, 0, 2, None], ["O", "O"], False, ["2"]),
+    "negative word id": ([None, 0, -1, None], ["O", "B-PER"], False, ["-1"]),
 }
 
 
@@ -488,14 +573,37 @@ def test_2_7_a_word_without_tokens_is_a_value_error(step, minilm):
     )
 
 
-def test_2_7_lengths_must_match(step):
-    word_ids, predictions = [None, 0, 1, None], ["O", "O"]
+def test_2_7_works_without_special_tokens(step):
+    word_ids = [0, 0, 1, 2, 2]
+    predictions = ["B-PER", "I-PER", "O", "B-LOC", "I-LOC"]
+    got = step.word_predictions(word_ids, predictions)
+    assert_tags(
+        call_text("word_predictions", word_ids, predictions),
+        ["w0", "w1", "w2"],
+        got,
+        ["B-PER", "O", "B-LOC"],
+        note="only word id None marks a special token: do not drop the first or last token",
+    )
+
+
+PREDICTION_ERRORS = {
+    "lengths differ": ([None, 0, 1, None], ["O", "O"], []),
+    "negative word id": ([None, 0, -2, None], ["O", "O", "O", "O"], ["-2"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("word_ids", "predictions", "mentions"),
+    PREDICTION_ERRORS.values(),
+    ids=PREDICTION_ERRORS.keys(),
+)
+def test_2_7_bad_input_is_a_value_error(step, word_ids, predictions, mentions):
     _expect_value_error(
         call_text("word_predictions", word_ids, predictions),
         step.word_predictions,
         word_ids,
         predictions,
-        mentions=[],
+        mentions=mentions,
     )
 
 
@@ -623,6 +731,77 @@ def test_2_9_a_tie_goes_to_the_earlier_window(step):
         got,
         ["a0", "a1", "b2"],
         note="word 1 is at an edge of both windows: the first window wins",
+    )
+
+
+MERGE_CASES = {
+    "a short window after a long one": (
+        [(0, 6), (4, 7)],
+        ["a0", "a1", "a2", "a3", "a4", "a5"],
+        ["b4", "b5", "b6"],
+        ["a0", "a1", "a2", "a3", "a4", "b5", "b6"],
+    ),
+    "a long window after a short one": (
+        [(0, 3), (1, 8)],
+        ["a0", "a1", "a2"],
+        ["b1", "b2", "b3", "b4", "b5", "b6", "b7"],
+        ["a0", "a1", "b2", "b3", "b4", "b5", "b6", "b7"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("windows", "first", "second", "expected"), MERGE_CASES.values(), ids=MERGE_CASES.keys()
+)
+def test_2_9_windows_of_different_lengths(step, windows, first, second, expected):
+    got = step.merge_windows(windows, [first, second])
+    assert_tags(
+        call_text("merge_windows", windows, [first, second]),
+        [f"word {i}" for i in range(len(expected))],
+        got,
+        expected,
+        note="context = min(word - start, end - 1 - word): the distance to the nearest edge "
+        "of that window; the largest context wins, the earlier window on a tie",
+    )
+
+
+def test_2_9_three_windows_share_a_word(step):
+    windows = [(0, 3), (1, 4), (2, 5)]
+    predictions = [["a0", "a1", "a2"], ["b1", "b2", "b3"], ["c2", "c3", "c4"]]
+    got = step.merge_windows(windows, predictions)
+    assert_tags(
+        call_text("merge_windows", windows, predictions),
+        [f"word {i}" for i in range(5)],
+        got,
+        ["a0", "a1", "b2", "c3", "c4"],
+        note="word 2 is in all three windows and in the middle of (1, 4) only; word 1 is in "
+        "the middle of (0, 3), word 3 in the middle of (2, 5)",
+    )
+
+
+def best_window(windows: Sequence[tuple[int, int]], word: int) -> int:
+    """The index of the window where ``word`` is farthest from an edge; the first on a tie."""
+    holding = [index for index, (start, end) in enumerate(windows) if start <= word < end]
+    return max(holding, key=lambda i: (min(word - windows[i][0], windows[i][1] - 1 - word), -i))
+
+
+@PROPERTY
+@given(windows=covering_windows())
+def test_2_9_each_word_comes_from_the_window_with_most_context(step, windows):
+    pieces = [
+        [f"w{index}:{word}" for word in range(start, end)]
+        for index, (start, end) in enumerate(windows)
+    ]
+    count = windows[-1][1] if windows else 0
+    expected = [f"w{best_window(windows, word)}:{word}" for word in range(count)]
+    got = step.merge_windows(windows, pieces)
+    assert_tags(
+        call_text("merge_windows", windows, "<'w<window>:<word>' for each word>"),
+        [f"word {i}" for i in range(count)],
+        got,
+        expected,
+        note="'w1:5' is word 5 as predicted by window 1; context = min(word - start, "
+        "end - 1 - word), the largest wins, the earlier window on a tie",
     )
 
 
