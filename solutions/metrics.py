@@ -42,7 +42,9 @@ def entity_scores(true_tags: Tags, predicted_tags: Tags) -> dict[str, float]:
     """Entity-level micro ``precision``, ``recall`` and ``f1`` (seqeval's default mode).
 
     NER is judged on entities, not tokens: a prediction counts only if an entity has exactly
-    the right type, first word and last word. Each sentence's tags are cut into entities the
+    the right type, first word and last word (see exercises/PRIMER.md#entity-level-scoring;
+    inside, any span convention works if both sides use the same one, see
+    exercises/PRIMER.md#span-conventions). Each sentence's tags are cut into entities the
     way conlleval and seqeval's default mode do: every ``B-X`` starts an entity, so does an
     ``I-X`` that does not continue an ``X`` entity (after ``O``, after another type, or
     first in the sentence); an ``I-X`` after ``B-X``/``I-X`` extends it. Counting as ``correct``
@@ -98,8 +100,8 @@ def per_type_report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # mean of no types when nothing is found
         report = classification_report(
-            [list(tags) for tags in true_tags],
-            [list(tags) for tags in predicted_tags],
+            [list(tags) for tags in true_tags] or [[]],  # seqeval refuses no sentences
+            [list(tags) for tags in predicted_tags] or [[]],
             output_dict=True,
             zero_division=0,
             **options,
@@ -151,7 +153,9 @@ def find_errors(words: Tags, true_tags: Tags, predicted_tags: Tags, context: int
     the same type and boundaries is a ``"false negative"``; a predicted entity that is not
     a true one is a ``"false positive"``. So a wrong type or a wrong boundary gives one of
     each. Each error is a ``dict`` with ``kind``, ``sentence`` (index), ``start`` and
-    ``end`` (word indices, ``end`` exclusive), ``type``, ``text`` (the entity's words joined
+    ``end`` (word indices, ``end`` exclusive: the entity is ``words[start:end]``, which step
+    2's ``tags_to_spans`` writes ``(type, start, end - 1)`` with an inclusive last word; see
+    exercises/PRIMER.md#span-conventions), ``type``, ``text`` (the entity's words joined
     by spaces) and ``context`` (up to ``context`` words on either side, the entity in
     ``[brackets]``). Errors are sorted by (sentence, start, kind).
 
