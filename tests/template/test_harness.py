@@ -305,3 +305,19 @@ def test_the_harness_loads_nothing_heavy_for_a_step_without_it(edition: Path) ->
         [sys.executable, "-c", probe], cwd=edition, capture_output=True, text=True, check=False
     )
     assert "HEAVY []" in done.stdout, done.stdout[-2000:]
+
+
+def test_the_feedback_benchmark_compares_each_step_with_its_floor() -> None:
+    from solutions.tools.benchmark_feedback import FLOORS, commands, format_report, report
+
+    names = commands()
+    assert set(FLOORS) == set(STEPS) and "whole run, stubs" in names
+    assert names["step 2 stubs"][-2:] == ["--impl=exercises", "--step=2"], names["step 2 stubs"]
+    seconds = {name: [9.0] for name in names}
+    seconds |= {f"step {n} floor": [1.0, 1.2, 5.0] for n in STEPS}
+    seconds |= {f"step {n} stubs": [2.0, 2.2, 2.4] for n in STEPS}
+    result = report(seconds)
+    row = next(row for row in result["steps"] if row["run"] == "step 1 stubs")
+    assert (row["seconds"], row["floor"], row["gap"], row["goal_met"]) == (2.2, 1.2, 1.0, True)
+    assert result["whole_run"] == {"seconds": 9.0, "goal_met": True}
+    assert "| step 1 stubs | 2.20 | 1.20 | +1.00 | met |" in format_report(result)
