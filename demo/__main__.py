@@ -1,5 +1,7 @@
 """Start the demo: ``python -m demo --model runs/<name>/model [--host H] [--port P] [--impl I]``.
 
+``--model`` also takes any token-classification model: a folder or a Hugging Face id such as
+``dslim/bert-base-NER`` (downloaded; offline that fails in one ``error:`` line, status 1).
 Without a trained model it prints the training command and exits with status 2.
 
 >>> main(["--model", "runs/missing/model"])  # doctest: +SKIP
@@ -39,7 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--model",
         type=Path,
         default=DEFAULT_MODEL,
-        help=f"model directory written by solutions.tools.train (default: {DEFAULT_MODEL})",
+        help=f"model directory written by solutions.tools.train (default: {DEFAULT_MODEL}), or "
+        "any token-classification model: a folder or a Hugging Face id (downloaded)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int_range(1, 65535), default=7860, help="port to listen on")
@@ -67,10 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_threads(None)
     quiet_libraries()
-    from solutions.tools.inference import Tagger
+    from solutions.tools.implementation import describe
+    from solutions.tools.inference import ModelUnavailableError, Tagger
 
     try:
         tagger = Tagger.load(args.model, impl=args.impl)
+    except ModelUnavailableError as error:  # a Hub id, offline
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except (FileNotFoundError, ValueError) as error:
         print(
             f"No trained model at {args.model} ({error}).\n"
@@ -84,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from demo.app import build_app
 
-    build_app(tagger, str(args.model)).launch(
+    step_code = describe(args.impl)
+    print(f"model: {args.model} ({tagger.origin}); {step_code}")
+    build_app(tagger, str(args.model), step_code=step_code).launch(
         server_name=args.host, server_port=args.port, show_error=True
     )
     return 0

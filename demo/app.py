@@ -108,10 +108,13 @@ def entity_types(labels: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-def build_app(tagger: TextTagger, model_name: str = "") -> gr.Blocks:
+def build_app(tagger: TextTagger, model_name: str = "", step_code: str = "") -> gr.Blocks:
     """The demo page for ``tagger``; its endpoint ``/tag`` takes ``(text, show_tokens=False)``.
 
-    >>> build_app(tagger, "runs/sample/model").launch()  # doctest: +SKIP
+    The page names the model and ``step_code``, whose step functions split and merge the
+    entities (``solutions.tools.implementation.describe``).
+
+    >>> build_app(tagger, "runs/sample/model", "step code: solutions/").launch()  # doctest: +SKIP
     """
     import gradio as gr  # here, not at the top: a test run that skips the demo stays fast
 
@@ -119,6 +122,8 @@ def build_app(tagger: TextTagger, model_name: str = "") -> gr.Blocks:
     about = f"Entity types: **{', '.join(types)}**"
     if model_name:
         about = f"Model: `{model_name}` · {about}"
+    if step_code:
+        about = f"{about} · {step_code}"
 
     def tag(text: str, show_tokens: bool) -> tuple[Highlighted, Rows, Rows]:
         try:

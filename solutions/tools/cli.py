@@ -43,8 +43,14 @@ def add_impl_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def add_model_flag(parser: argparse.ArgumentParser) -> None:
-    """``--model``, required, for commands that use a trained model."""
-    parser.add_argument("--model", type=Path, required=True, help="a model folder, runs/NAME/model")
+    """``--model``, required, for commands that use a trained (token-classification) model."""
+    parser.add_argument(
+        "--model",
+        type=Path,
+        required=True,
+        help="a model folder (runs/NAME/model) or any token-classification model: a folder or "
+        "a Hugging Face id such as dslim/bert-base-NER (downloaded)",
+    )
 
 
 def add_data_flags(parser: argparse.ArgumentParser) -> None:

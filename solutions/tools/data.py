@@ -1,8 +1,8 @@
-"""Inspect a data set before training: ``python -m solutions.tools.data PATH``.
+"""Get, split and inspect data: ``python -m solutions.tools.data PATH|download|split``.
 
-Reads a CoNLL file or a tutorial CSV with the step-1 functions and prints what a learner
-should know before training: sentences, tokens, the label list, entities per type and the
-sentence-length percentiles that decide ``max_seq_length``::
+``python -m solutions.tools.data PATH`` reads a CoNLL file or a tutorial CSV with the step-1
+functions and prints what a learner should know before training: sentences, tokens, the label
+list, entities per type and the sentence-length percentiles that decide ``max_seq_length``::
 
     python -m solutions.tools.data data/train.conll
     python -m solutions.tools.data data/ner_dataset.csv --json
@@ -14,6 +14,20 @@ anything else is read as CoNLL (whitespace-separated columns, token first, tag l
 
 Bad input (a missing file, a directory, an unknown format or encoding, a file the readers
 reject) prints one line ``error: ...`` on stderr and exits with status 2.
+
+Two more commands write CoNLL files like ``data/`` (``train.conll``, ``dev.conll``,
+``test.conll``)::
+
+    python -m solutions.tools.data download conll2003 --output data/conll2003
+    python -m solutions.tools.data download wikiann --output data/wikiann     # English
+    python -m solutions.tools.data download --dataset NAME [--config C] \
+        [--tags-column ner_tags] --output DIR        # any Hub token-classification data set
+    python -m solutions.tools.data split notes.csv --out data/notes [--dev-size 0.1 --test-size 0.1]
+
+``download`` needs the network (offline it ends with one ``error:`` line, status 1); label
+names come from the data set's ``ClassLabel`` feature. ``split`` holds out whole sentences
+with step 1's ``split_by_sentence`` (fixed seed); a held-out sentence with a label the
+training part lacks goes back to training (``solutions.tools.corpus``).
 
 ``read_dataset`` is the same reading logic for the training and evaluation commands, which
 pass the step-1 module of the implementation they run.
@@ -32,6 +46,8 @@ from types import ModuleType
 
 import pandas as pd
 
+from solutions.tools.cli import CommandParser, float_range, int_range
+from solutions.tools.corpus import SPLIT_SEED, split_corpus, write_conll
 from solutions.tools.implementation import default_implementation, load_implementation
 
 FORMATS = ("conll", "csv")
@@ -111,27 +127,158 @@ def format_summary(info: dict) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; return the exit status."""
+    """Run the command (inspect, ``download`` or ``split``); return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "download":
+        return _download(_download_parser().parse_args(argv[1:]))
+    if argv and argv[0] == "split":
+        return _split(_split_parser().parse_args(argv[1:]))
     args = _parser().parse_args(argv)
     try:
         chosen = args.format or detect_format(args.path, args.encoding)
         frame = read_dataset(args.path, chosen, args.encoding)
         info = summary(args.path, chosen, frame)
     except (OSError, ValueError) as error:
-        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
-        return BAD_INPUT_EXIT
+        return _fail(error, BAD_INPUT_EXIT)
     print(json.dumps(info, indent=2) if args.json else format_summary(info))
     return 0
 
 
+def write_parts(parts: dict[str, pd.DataFrame], folder: Path) -> list[str]:
+    """Write each part as ``folder/PART.conll``; return one report line per file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for name, frame in parts.items():
+        path = write_conll(frame, folder / f"{name}.conll")
+        sentences = frame["sentence_id"].nunique()
+        lines.append(f"  {path}  {sentences:,} sentences, {len(frame):,} tokens")
+    return lines
+
+
+def training_command(folder: Path, parts: Sequence[str]) -> str:
+    """The command that trains on the files ``write_parts`` wrote.
+
+    >>> training_command(Path("data/wiki"), ["train", "test"])
+    'python -m solutions.tools.train --train data/wiki/train.conll --output runs/wiki'
+    """
+    dev = f" --dev {(folder / 'dev.conll').as_posix()}" if "dev" in parts else ""
+    return (
+        f"python -m solutions.tools.train --train {(folder / 'train.conll').as_posix()}{dev} "
+        f"--output runs/{folder.name}"
+    )
+
+
+def _download(args: argparse.Namespace) -> int:
+    from solutions.tools.hub_data import (
+        KNOWN,
+        DatasetUnavailableError,
+        HubDataset,
+        load_hub_dataset,
+        to_frames,
+    )
+
+    if (args.name is None) == (args.dataset is None):
+        return _fail(ValueError("name one data set: conll2003, wikiann or --dataset NAME"), 2)
+    source = KNOWN[args.name] if args.name else HubDataset(args.dataset, args.config)
+    try:
+        data = load_hub_dataset(source.name, args.config or source.config)
+        parts = to_frames(data, args.tokens_column, args.tags_column)
+        if "train" not in parts:
+            raise ValueError(f"{source.name} has no train split, only {sorted(parts)}")
+        lines = write_parts(parts, args.output)
+    except DatasetUnavailableError as error:
+        return _fail(error, 1)
+    except (OSError, ValueError) as error:
+        return _fail(error, BAD_INPUT_EXIT)
+    print(f"{source.name}{' ' + (args.config or source.config or '')}".rstrip() + ":")
+    print("\n".join(lines))
+    print("train on it:\n  " + training_command(args.output, list(parts)))
+    return 0
+
+
+def _split(args: argparse.Namespace) -> int:
+    steps = load_implementation(default_implementation()).preprocessing
+    try:
+        frame = read_dataset(args.path, args.format, args.encoding)
+        split = split_corpus(frame, steps, args.dev_size, args.test_size, args.seed)
+        lines = write_parts(split.parts, args.output)
+    except (OSError, ValueError) as error:
+        return _fail(error, BAD_INPUT_EXIT)
+    print(f"{args.path}: {sum(split.sentences().values()):,} sentences, seed {args.seed}")
+    print("\n".join(lines))
+    for name, moved in split.moved.items():
+        if moved:
+            print(
+                f"  {moved} {name} sentences with labels the training part lacks went to "
+                "train.conll instead"
+            )
+    print("train on it:\n  " + training_command(args.output, list(split.parts)))
+    return 0
+
+
+def _fail(error: BaseException, status: int) -> int:
+    print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+    return status
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m solutions.tools.data", description="Statistics of a NER data file."
+        prog="python -m solutions.tools.data",
+        description="Statistics of a NER data file. Also: 'download' a Hub data set, 'split' "
+        "a file into train/dev/test (see python -m solutions.tools.data download|split --help).",
     )
     parser.add_argument("path", type=Path, help="a CoNLL file or a tutorial CSV")
     parser.add_argument("--format", help="conll or csv (default: detected from the content)")
     parser.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
     parser.add_argument("--json", action="store_true", help="print a JSON object instead")
+    return parser
+
+
+def _download_parser() -> argparse.ArgumentParser:
+    from solutions.tools.hub_data import KNOWN
+
+    parser = CommandParser(
+        prog="python -m solutions.tools.data download",
+        description="Download a token-classification data set from the Hugging Face Hub and "
+        "write it as CoNLL files (train.conll, dev.conll, test.conll).",
+    )
+    parser.add_argument(
+        "name", nargs="?", choices=sorted(KNOWN), help="a known data set (wikiann: English)"
+    )
+    parser.add_argument("--dataset", help="any Hub data set id, e.g. tner/wnut2017")
+    parser.add_argument("--config", help="the data set's configuration, e.g. en")
+    parser.add_argument("--tokens-column", default="tokens", help="default: tokens")
+    parser.add_argument("--tags-column", default="ner_tags", help="default: ner_tags")
+    parser.add_argument("--output", "--out", type=Path, required=True, help="folder to write")
+    return parser
+
+
+def _split_parser() -> argparse.ArgumentParser:
+    parser = CommandParser(
+        prog="python -m solutions.tools.data split",
+        description="Split a labelled file by sentence into train.conll, dev.conll and "
+        "test.conll (step 1's split_by_sentence).",
+    )
+    parser.add_argument("path", type=Path, help="a CoNLL file or a tutorial CSV")
+    parser.add_argument("--output", "--out", type=Path, required=True, help="folder to write")
+    share = float_range(0, 0.9, low_open=True)
+    parser.add_argument(
+        "--dev-size", type=share, default=0.1, help="share of sentences for dev (default: 0.1)"
+    )
+    parser.add_argument(
+        "--test-size",
+        type=float_range(0, 0.9),
+        default=0.1,
+        help="share of sentences for test (default: 0.1; 0: no test part)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int_range(0, 2**32 - 1),
+        default=SPLIT_SEED,
+        help=f"shuffling seed (default: {SPLIT_SEED})",
+    )
+    parser.add_argument("--format", help="conll or csv (default: detected from the content)")
+    parser.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
     return parser
 
 

@@ -73,13 +73,14 @@ def evaluate_frame(tagger, frame, metrics) -> tuple[dict, list[list[str]], list[
 def _evaluate(args: argparse.Namespace) -> int:
     from solutions.tools import reporting
     from solutions.tools.data import read_dataset
-    from solutions.tools.implementation import load_implementation
+    from solutions.tools.implementation import describe, load_implementation
     from solutions.tools.inference import Tagger
 
     use_threads(args.threads)
     quiet_libraries()
     steps = load_implementation(args.impl)
     tagger = Tagger.load(args.model, impl=args.impl)
+    print(f"model: {args.model} ({tagger.origin})\n{describe(args.impl)}\n")
     frame = read_dataset(
         args.data, format=args.format, encoding=args.encoding, preprocessing=steps.preprocessing
     )

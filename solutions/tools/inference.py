@@ -1,6 +1,7 @@
 """Fast prediction with a trained model: plain transformers, no SimpleTransformers overhead.
 
-``Tagger`` labels words or raw text with a model directory written by ``solutions.tools.train``. It
+``Tagger`` labels words or raw text with a model folder written by ``solutions.tools.train``, or
+with any token-classification model (a folder or a Hugging Face id; see ``model_card``). It
 never truncates: a sentence longer than the model's ``max_seq_length`` is cut into overlapping
 windows of whole words (step 2 ``plan_windows``), each window is predicted, and the windows
 are merged back (``merge_windows``), so every input word gets exactly one tag. Windows of
@@ -15,6 +16,7 @@ similar length are batched together and each batch is padded only to its own lon
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +31,16 @@ if TYPE_CHECKING:
     import numpy as np
 
 META_FILE = "ner_course.json"
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
+MAX_PLAIN_LENGTH = 512
+TRAINED_HERE = "trained by this course"
+TRAINED_ELSEWHERE = "not trained by this course: labels from its config.id2label, no case feature"
 BATCH_SIZE = 32
 WINDOW_OVERLAP = 8
+
+
+class ModelUnavailableError(ValueError):
+    """A Hugging Face model id that can be neither found locally nor downloaded now."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,74 @@ def read_model_card(model_dir: str | Path) -> dict[str, Any]:
     if not isinstance(meta["case_feature"], bool):
         raise ValueError(f"{path} is damaged: case_feature must be true or false")
     return meta
+
+
+def model_card(model: str | Path) -> dict[str, Any]:
+    """What prediction needs to know about ``model``, a folder or a Hugging Face id.
+
+    A folder written by ``solutions.tools.train`` has its ``ner_course.json``
+    (``read_model_card``); any other folder with a ``config.json``, or an id such as
+    ``dslim/bert-base-NER``, is read by ``plain_model_card``. ``trained_here`` tells which.
+
+    >>> model_card("runs/sample/model")["trained_here"]  # doctest: +SKIP
+    True
+    """
+    path = Path(model)
+    if path.is_dir():
+        if (path / META_FILE).is_file():
+            return {**read_model_card(path), "trained_here": True}
+        if not (path / "config.json").is_file():
+            raise ValueError(
+                f"{path} is not a trained model directory (no {META_FILE}, no config.json); "
+                "train one with: python -m solutions.tools.train --output runs/NAME"
+            )
+    elif not is_hub_id(str(model)):
+        raise FileNotFoundError(f"model directory not found: {model}")
+    return plain_model_card(str(model))
+
+
+def is_hub_id(text: str) -> bool:
+    """Whether ``text`` reads as a Hugging Face model id (``name`` or ``owner/name``).
+
+    >>> is_hub_id("dslim/bert-base-NER"), is_hub_id("runs/sample/model"), is_hub_id("/tmp/m")
+    (True, False, False)
+    """
+    return HUB_ID.fullmatch(text) is not None and ".." not in text
+
+
+def plain_model_card(source: str) -> dict[str, Any]:
+    """The card of a token-classification model this course did not train.
+
+    Labels come from its ``config.id2label``, lower-casing from its own tokenizer settings
+    (``do_lower_case`` is ``None``), the sequence length from its position embeddings (at
+    most 512, longer texts are windowed) and there is no case feature. Raises
+    ``ModelUnavailableError`` when ``source`` can neither be read nor downloaded, and
+    ``ValueError`` for a model without a token-classification head.
+    """
+    from transformers import AutoConfig
+
+    try:
+        config = AutoConfig.from_pretrained(source)
+    except (OSError, ValueError) as error:
+        raise ModelUnavailableError(
+            f"cannot load model {source!r}: not a model folder here, and not a Hugging Face "
+            "model id that can be downloaded now (offline?)"
+        ) from error
+    architectures = list(config.architectures or [])
+    if not any(name.endswith("ForTokenClassification") for name in architectures):
+        raise ValueError(
+            f"{source} is not a token-classification model (architectures: {architectures}); "
+            f"fine-tune it first: python -m solutions.tools.train --model {source} "
+            "--output runs/NAME"
+        )
+    positions = getattr(config, "max_position_embeddings", None) or MAX_PLAIN_LENGTH
+    return {
+        "labels": [config.id2label[i] for i in range(config.num_labels)],
+        "do_lower_case": None,
+        "max_seq_length": min(int(positions), MAX_PLAIN_LENGTH),
+        "case_feature": False,
+        "trained_here": False,
+    }
 
 
 def word_logits(
@@ -181,8 +259,10 @@ class Tagger:
         max_seq_length: int,
         impl: str = "solutions",
         case_feature: bool = False,
+        origin: str = TRAINED_HERE,
     ) -> None:
         self.model = model
+        self.origin = origin
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.max_seq_length = max_seq_length
@@ -190,29 +270,33 @@ class Tagger:
         self.alignment = load_implementation(impl).alignment
 
     @classmethod
-    def load(cls, model_dir: str | Path, impl: str = "solutions") -> Tagger:
-        """Load a model folder written by ``solutions.tools.train`` (weights, tokenizer, metadata).
+    def load(cls, model: str | Path, impl: str = "solutions") -> Tagger:
+        """Load a token-classification model: a folder or a Hugging Face id (downloaded).
 
-        Raises ``FileNotFoundError`` / ``ValueError`` with a one-line message when
-        ``model_dir`` is missing or is not a trained model.
+        A folder written by ``solutions.tools.train`` brings its ``ner_course.json``
+        (labels, lower-casing, sequence length, case feature); any other model is read as
+        ``plain_model_card`` describes. Raises ``FileNotFoundError`` / ``ValueError`` with a
+        one-line message when ``model`` is missing, is not a token-classification model or
+        cannot be downloaded now.
         """
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-        meta = read_model_card(model_dir)
-        tokenizer = AutoTokenizer.from_pretrained(
-            str(model_dir), do_lower_case=meta["do_lower_case"]
-        )
-        model = AutoModelForTokenClassification.from_pretrained(str(model_dir))
-        saved = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        source = str(model)
+        meta = model_card(model)
+        lowercase = {"do_lower_case": meta["do_lower_case"]} if meta["trained_here"] else {}
+        tokenizer = AutoTokenizer.from_pretrained(source, **lowercase)
+        network = AutoModelForTokenClassification.from_pretrained(source)
+        saved = [network.config.id2label[i] for i in range(network.config.num_labels)]
         if saved != meta["labels"]:
-            raise ValueError(f"{model_dir}: config.json labels {saved} != {META_FILE} labels")
+            raise ValueError(f"{model}: config.json labels {saved} != {META_FILE} labels")
         return cls(
-            model,
+            network,
             tokenizer,
             meta["labels"],
             int(meta["max_seq_length"]),
             impl,
             case_feature=meta["case_feature"],
+            origin=TRAINED_HERE if meta["trained_here"] else TRAINED_ELSEWHERE,
         )
 
     def tag_words(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:

@@ -339,6 +339,8 @@ def train_ner(
     label_all_subwords: bool = False,
     case_feature: bool | None = None,
     log=print,
+    *,
+    do_lower_case: bool | None = None,
 ) -> TrainResult:
     """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
     ``run_dir/model``.
@@ -348,7 +350,9 @@ def train_ner(
     ``count_windowed`` reported) and the ``NERArgs`` (``build_ner_args``). SimpleTransformers'
     own files (progress scores, TensorBoard logs) go to ``run_dir/training``. ``case_feature``
     (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
-    through the token type ids (``solutions.tools.casing``).
+    through the token type ids (``solutions.tools.casing``). ``do_lower_case`` (``None``: step
+    3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
+    costs.
 
     Raises ``ValueError`` when the dev set has labels that the training set lacks, or when
     ``case_feature`` is asked of a model without two token types.
@@ -369,7 +373,8 @@ def train_ner(
                 f"the model would only know {labels}"
             )
     tokenizer = AutoTokenizer.from_pretrained(backbone)
-    do_lower_case = steps.training_config.tokenizer_lowercases(tokenizer)
+    if do_lower_case is None:
+        do_lower_case = steps.training_config.tokenizer_lowercases(tokenizer)
     tokenizer = AutoTokenizer.from_pretrained(backbone, do_lower_case=do_lower_case)
     special = tokenizer.num_special_tokens_to_add()
     lengths = _subword_lengths(tokenizer, sentences_of(train_frame)[0])

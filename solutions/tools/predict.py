@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from solutions.tools.implementation import describe
     from solutions.tools.inference import Tagger
 
     use_threads(args.threads)
@@ -67,6 +68,8 @@ def _predict(args: argparse.Namespace) -> int:
         lines = args.file.read_text(encoding="utf-8").splitlines()
         texts += [line for line in lines if line.strip()]
     tagger = Tagger.load(args.model, impl=args.impl)
+    about = f"model: {args.model} ({tagger.origin}); {describe(args.impl)}"
+    print(about, file=sys.stderr if args.json else sys.stdout)
     results = tagger.tag_texts(texts)
     if args.json:
         entries = [

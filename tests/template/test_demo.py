@@ -17,6 +17,7 @@ import demo.app
 from demo.__main__ import main
 from demo.app import MAX_CHARS, TextTooLongError, analyse, entity_types
 from solutions.tools.benchmark_demo import benchmark, format_report
+from solutions.tools.implementation import describe
 from solutions.tools.inference import Tagger
 from solutions.tools.text import split_words
 from tests.harness.steps import PROJECT_ROOT
@@ -203,8 +204,8 @@ def test_launcher_serves_the_model_on_the_given_host_and_port(
         def launch(self, **options: object) -> None:
             served.update(options)
 
-    def build_app(tagger: Tagger, model_name: str) -> App:
-        served.update(tagger=tagger, model_name=model_name)
+    def build_app(tagger: Tagger, model_name: str, step_code: str) -> App:
+        served.update(tagger=tagger, model_name=model_name, step_code=step_code)
         return App()
 
     monkeypatch.setattr(demo.app, "build_app", build_app)
@@ -213,6 +214,53 @@ def test_launcher_serves_the_model_on_the_given_host_and_port(
     assert (served["server_name"], served["server_port"]) == ("0.0.0.0", 7999)
     assert served["model_name"] == str(tiny_model)
     assert served["tagger"].alignment.__name__ == "exercises.alignment"
+    assert served["step_code"] == describe("exercises")
+
+
+def test_the_page_says_whose_step_code_runs(tagger: Tagger) -> None:
+    page = demo.app.build_app(tagger, "runs/x/model", step_code=describe("exercises"))
+    texts = [block.value for block in page.blocks.values() if type(block).__name__ == "Markdown"]
+    assert any(describe("exercises") in text and "runs/x/model" in text for text in texts), texts
+
+
+def test_the_launcher_serves_a_model_not_trained_here(
+    tiny_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    plain = Path(shutil.copytree(tiny_model, tmp_path / "plain"))
+    (plain / "ner_course.json").unlink()
+    served = {}
+
+    class App:
+        def launch(self, **options: object) -> None:
+            served.update(options)
+
+    def build_app(tagger: Tagger, model_name: str, step_code: str) -> App:
+        served.update(labels=tagger.labels)
+        return App()
+
+    monkeypatch.setattr(demo.app, "build_app", build_app)
+    assert main(["--model", str(plain)]) == 0
+    assert served["labels"] == LABELS
+    assert "not trained by this course" in capsys.readouterr().out
+
+
+def test_a_hub_id_that_cannot_be_downloaded_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import transformers
+
+    def offline(name: str, **options: object):
+        raise OSError(f"We couldn't connect to 'https://huggingface.co' to load {name}")
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", offline)
+    assert main(["--model", "dslim/bert-base-NER"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: cannot load model"), error
 
 
 def test_benchmark_times_the_demo_and_the_pipeline(tiny_model: Path) -> None:

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solutions.tools.inference import Entity, Tagger
+from solutions.tools.inference import (
+    TRAINED_ELSEWHERE,
+    TRAINED_HERE,
+    Entity,
+    ModelUnavailableError,
+    Tagger,
+    is_hub_id,
+)
+from tests.harness.show import assert_equal
 from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
@@ -102,6 +110,62 @@ def test_load_refuses_what_is_not_a_trained_model(tiny: Path, tmp_path: Path) ->
     (tmp_path / "ner_course.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="damaged"):
         Tagger.load(tmp_path)
+
+
+def plain_copy(model: Path, directory: Path) -> Path:
+    """A copy of a tiny model without ``ner_course.json``, as models from elsewhere come."""
+    import shutil
+
+    copy = Path(shutil.copytree(model, directory))
+    (copy / "ner_course.json").unlink()
+    return copy
+
+
+def test_a_model_not_trained_here_loads_with_its_own_labels(tiny: Path, tmp_path: Path) -> None:
+    plain = plain_copy(tiny, tmp_path / "plain")
+    other = Tagger.load(plain)
+    assert_equal("Tagger.load(<model without ner_course.json>).labels", other.labels, LABELS)
+    assert (other.case_feature, other.max_seq_length) == (False, 128), vars(other)
+    assert other.origin == TRAINED_ELSEWHERE and Tagger.load(tiny).origin == TRAINED_HERE
+    sentence = ["Helena", "Cardoso", "flew", "to", "Lisbon", "."]
+    expected = Tagger.load(tiny).tag_words([sentence])
+    assert other.tag_words([sentence]) == expected  # same weights, same tags and scores
+    config = json.loads((plain / "config.json").read_text())
+    config["architectures"] = ["BertModel"]
+    (plain / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a token-classification model"):
+        Tagger.load(plain)
+
+
+def test_a_hub_id_that_cannot_be_downloaded_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import transformers
+
+    def offline(name: str, **options: object):
+        raise OSError(f"We couldn't connect to 'https://huggingface.co' to load {name}")
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", offline)
+    with pytest.raises(ModelUnavailableError) as error:
+        Tagger.load("dslim/bert-base-NER")
+    assert str(error.value).startswith("cannot load model 'dslim/bert-base-NER'"), error.value
+    assert "offline?" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dslim/bert-base-NER", True),
+        ("bert-base-cased", True),
+        ("runs/sample/model", False),
+        ("/abs/model", False),
+        ("../model", False),
+        ("./model", False),
+        ("owner/name with space", False),
+    ],
+)
+def test_what_reads_as_a_hub_id(text: str, expected: bool) -> None:
+    assert_equal(f"is_hub_id({text!r})", is_hub_id(text), expected)
 
 
 def test_load_refuses_labels_that_disagree_with_the_weights(tiny: Path, tmp_path: Path) -> None:

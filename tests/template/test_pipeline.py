@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from solutions.tools import evaluate, predict, train
+from solutions.tools.implementation import describe, load_implementation
+from tests.harness.show import assert_equal
 from tests.template.models import build_tiny_model
 
 pytestmark = pytest.mark.pipeline
@@ -57,6 +59,8 @@ def run_dir(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     completed = run(["solutions.tools.train", "--model", str(tiny), "--output", str(output), *FAST])
     assert succeeded(completed), completed.stderr[-3000:]
     assert "F1" in completed.stdout and str(output / "model") in completed.stdout
+    assert describe("solutions") in completed.stdout, completed.stdout
+    assert "the reference solutions reach" not in completed.stdout, "no reference for a tiny BERT"
     return output
 
 
@@ -85,6 +89,7 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
 
     run_card = json.loads((run_dir / "run_card.json").read_text())
     assert run_card["config"]["epochs"] == 2 and run_card["config"]["learning_rate"] == 5e-3
+    assert run_card["epochs"]["chosen_by"] == "--epochs" and run_card["reference"] is None
     assert len(run_card["data"]["train"]["sha256"]) == 64
     assert run_card["machine"]["torch_threads"] == 1 and run_card["machine"]["versions"]["torch"]
     assert run_card["wall_seconds"] > 0 and run_card["training_seconds"] > 0
@@ -357,6 +362,14 @@ def test_predict_needs_a_text_or_a_file(capsys: pytest.CaptureFixture[str]) -> N
     assert "give a TEXT or --file" in _one_line_error(capsys)
 
 
+@pytest.mark.parametrize("command", [train, evaluate, predict])
+def test_help_lists_the_flags(command, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        command.main(["--help"])
+    assert stopped.value.code == 0
+    assert "--model" in capsys.readouterr().out
+
+
 def test_a_usage_error_in_a_real_process_has_no_traceback() -> None:
     completed = run(["solutions.tools.train", "--output", "runs/never", "--epochs", "0"])
     assert completed.returncode == 2
@@ -385,3 +398,125 @@ def test_the_packaged_minilm_trains_a_few_steps_and_predicts(tmp_path: Path) -> 
     assert result.labels == LABELS
     tagged = Tagger.load(result.model_dir).tag_text("Helena Cardoso flew to Lisbon.")
     assert len(tagged.tags) == 6 and all(tag in LABELS for tag in tagged.tags)
+
+
+# epochs fitted to the data, one-file training, models from elsewhere ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentences", "epochs", "patience", "chosen_by"),
+    [
+        ([], 263, 27, 14, "solutions.training_config.fit_to_data_size"),
+        ([], 14041, 4, 2, "solutions.training_config.fit_to_data_size"),
+        (["--patience", "3"], 263, 27, 3, "solutions.training_config.fit_to_data_size"),
+        (["--epochs", "3"], 263, 3, 2, "--epochs"),
+        (["--batch-size", "16"], 263, 15, 8, "solutions.training_config.fit_to_data_size"),
+    ],
+)
+def test_without_epochs_step_3_fits_them_to_the_training_set(
+    argv: list[str],
+    sentences: int,
+    epochs: int,
+    patience: int,
+    chosen_by: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = load_implementation("solutions")
+    monkeypatch.setattr(steps.training_config, "MIN_STEPS", 240)  # the expectations assume 240
+    args = train.parser().parse_args(["--output", "runs/x", *argv])
+    config, record = train._config(args, steps, sentences)
+    call = f"train._config(<{' '.join(argv) or 'no flags'}>, {sentences} sentences)"
+    assert_equal(
+        f"{call}: epochs, patience, chosen by",
+        (config.epochs, config.early_stopping_patience, record["chosen_by"]),
+        (epochs, patience, chosen_by),
+    )
+    assert record["epochs"] == epochs and f"epochs {epochs}" in record["why"], record
+    if chosen_by != "--epochs":
+        assert record["min_steps"] == 240, record
+    else:  # 27 steps: the learner hears that so few may teach the model nothing
+        assert "27 optimiser steps, fewer than step 3's MIN_STEPS 240" in record["why"], record
+
+
+def tutorial_csv(path: Path, rows: int) -> Path:
+    """The first ``rows`` data rows of the sample's tutorial CSV (a sentence may end early)."""
+    lines = (DATA / "ner_dataset.csv").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[: rows + 1]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.timeout(180)
+def test_one_file_is_enough_the_dev_set_is_split_off_it(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import solutions.training_config
+
+    monkeypatch.setattr(solutions.training_config, "MIN_STEPS", 3)  # a few steps: a fast test
+    data = tutorial_csv(tmp_path / "notes.csv", 404)
+    output = tmp_path / "run"
+    argv = ["--model", str(tiny), "--train", str(data), "--output", str(output), "--threads", "1"]
+    assert train.main(argv) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    card = json.loads((output / "run_card.json").read_text())
+    split = card["dev_split"]
+    steps = load_implementation("solutions").preprocessing
+    whole = steps.read_tagged_csv(data)["sentence_id"].nunique()
+    assert_equal("sentences in the run card's split", sum(split["sentences"].values()), whole)
+    assert split["dev_share"] == train.DEV_SHARE and split["seed"] == 42, split
+    assert split["sentences"]["dev"] >= 1, split
+    assert card["data"]["dev"] == {
+        "split_from": card["data"]["train"]["sha256"],
+        "dev_share": train.DEV_SHARE,
+        "seed": 42,
+    }
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["sentences"] == split["sentences"]["dev"], metrics
+    assert card["epochs"]["chosen_by"] == "solutions.training_config.fit_to_data_size", card
+    assert card["epochs"]["min_steps"] == 3 and card["optimizer_steps"] >= 3, card
+    assert f"sentences of {data} ({train.DEV_SHARE:.0%}, split_by_sentence" in printed, printed
+
+
+def test_a_file_too_small_to_split_is_one_line(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "one.conll"
+    data.write_text("Ana B-PER\nsings O\n\n", encoding="utf-8")
+    argv = ["--model", str(tiny), "--train", str(data), "--output", str(tmp_path / "r")]
+    assert train.main(argv) == 1
+    assert "need at least 2 sentences to split" in _one_line_error(capsys)
+
+
+@pytest.fixture(scope="module")
+def plain_model(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model as a model from elsewhere comes: no ``ner_course.json``."""
+    copy = Path(shutil.copytree(tiny, tmp_path_factory.mktemp("plain") / "model"))
+    (copy / "ner_course.json").unlink()
+    return copy
+
+
+def test_evaluate_and_predict_take_a_model_not_trained_here(
+    plain_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scores = tmp_path / "scores.json"
+    argv = ["--model", str(plain_model), "--data", str(DATA / "test.conll"), "--json", str(scores)]
+    assert evaluate.main([*argv, "--threads", "1"]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "not trained by this course" in printed and describe("solutions") in printed, printed
+    assert json.loads(scores.read_text())["sentences"] == 54
+
+    text = "Helena Cardoso flew to Lisbon."
+    assert predict.main(["--model", str(plain_model), "--json", text]) == 0
+    captured = capsys.readouterr()
+    assert describe("solutions") in captured.err, captured.err  # stdout is only JSON
+    results = json.loads(captured.out)
+    assert [result["text"] for result in results] == [text]
+
+
+def test_a_hub_id_offline_is_one_line_in_a_real_process() -> None:
+    completed = run(
+        ["solutions.tools.predict", "--model", "ner-course-tests/no-such-model", "Some text"],
+        env={"HF_HUB_OFFLINE": "1"},
+    )
+    assert completed.returncode == 1, completed
+    assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
+    assert "cannot load model 'ner-course-tests/no-such-model'" in completed.stderr
