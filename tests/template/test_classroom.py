@@ -33,7 +33,7 @@ STUB = {
     for n, m in enumerate(("preprocessing", "alignment", "training_config", "metrics"), start=1)
 }
 STEP_FILES = {1: "preprocessing", 2: "alignment", 3: "training_config", 4: "metrics"}
-LIMITS = Limits(seconds=45, test_seconds=2, memory_mb=6000)
+LIMITS = Limits(seconds=60, test_seconds=5, memory_mb=6000)
 
 
 def _with_function_body(source: str, function: str, body: str) -> str:
