@@ -82,6 +82,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("NER_INTEGRITY") == "1",
         help="also run the template's integrity checks (or NER_INTEGRITY=1)",
     )
+    group.addoption(
+        "--hidden",
+        action="store_true",
+        default=None,
+        help="also run the instructor's hidden tests in tests/hidden/ (default: only with "
+        "--impl=solutions; the grader turns it on)",
+    )
     group.addoption("--progress-json", type=Path, help="write the per-step report as JSON")
     group.addoption("--progress-md", type=Path, help="write the per-step report as Markdown")
 
@@ -133,13 +140,22 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         return None
     chosen = config.stash[CHOSEN_STEP]
     if collection_path.is_dir():
-        skip = collection_path.name == "template" and (chosen or _student_mode(config))
-        return True if skip else None
+        unused = {
+            "template": bool(chosen or _student_mode(config)),
+            "hidden": not _hidden(config),
+        }
+        return True if unused.get(collection_path.name) else None
     if not collection_path.name.startswith("test_"):
         return None
     if chosen is not None:
         return not STEPS[chosen].owns_test_file(collection_path) or None
     return None
+
+
+def _hidden(config: pytest.Config) -> bool:
+    """Whether the hidden tests run: asked for, or by default with the reference."""
+    asked = config.getoption("--hidden")
+    return not _student_mode(config) if asked is None else asked
 
 
 def _default_paths(config: pytest.Config) -> bool:

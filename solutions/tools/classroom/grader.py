@@ -137,6 +137,7 @@ def expected_tests(course: Path) -> dict[int, list[str]]:
             "--rootdir",
             str(course),
             "--impl=exercises",
+            "--hidden",
         ],
         cwd=course,
         capture_output=True,

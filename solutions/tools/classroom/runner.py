@@ -66,7 +66,7 @@ def run_step(tree: Path, step: int, limits: Limits) -> StepRun:
         "-c", str(tree / "pyproject.toml"), "--rootdir", str(tree),
         "--confcutdir", str(tree / "tests"),
         "-p", "no:cacheprovider", "-p", "solutions.tools.classroom.reporter",
-        "--impl=exercises", f"--step={step}", f"--time-limit={limits.test_seconds:g}",
+        "--impl=exercises", "--hidden", f"--step={step}", f"--time-limit={limits.test_seconds:g}",
         "-q", "--no-header", "-r", "N", "--color=no",
     ]  # fmt: skip
     process = subprocess.Popen(
