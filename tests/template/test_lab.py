@@ -223,7 +223,7 @@ def test_lowercase_reports_the_unknown_share_of_capitalised_words(tiny, tmp_path
     assert off["unk_share_words"] == pytest.approx(capitalised, abs=1e-4), off
     assert off["unk_share_entity_words"] > off["unk_share_words"], off
     for row in (on, off):
-        assert 0 <= row["dev_f1"] <= 1 and row["training_seconds"] > 0, row
+        assert 0 <= row["dev_f1"] <= 1 and row["training_seconds"] >= 0, row
 
 
 def test_alignment_counts_one_loss_position_per_word_with_minus_100(tiny, tmp_path, capsys):
