@@ -22,6 +22,7 @@ from tests.harness.limits import (
     StepModule,
     StubNotWritten,
     TimeLimitExceeded,
+    can_limit_time,
     time_limit,
 )
 from tests.harness.progress import ProgressBoard, advice
@@ -173,9 +174,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         wanted = list(STEPS.values())
     else:
         wanted = None
-    for item in items:
-        if _item_step(item) is not None:
-            item.add_marker(pytest.mark.timeout(0))  # the step time limit below applies instead
+    if can_limit_time():  # else (Windows) pytest-timeout's limit stays the only one
+        for item in items:
+            if _item_step(item) is not None:
+                item.add_marker(pytest.mark.timeout(0))  # the step time limit applies instead
     if wanted is not None:
         keep = [item for item in items if _item_step(item) in wanted]
         if len(keep) < len(items):
