@@ -154,12 +154,12 @@ def _train_and_score(
     name: str, seed: int, train_frame, dev_frame, args: argparse.Namespace
 ) -> dict:
     from solutions.tools.evaluate import evaluate_frame
-    from solutions.tools.implementation import load_implementation
+    from solutions.tools.implementation import default_implementation, load_implementation
     from solutions.tools.inference import Tagger, write_model_card
     from solutions.tools.model import default_backbone, train_ner
-    from solutions.training_config import TrainingConfig
 
-    steps = load_implementation("solutions")
+    steps = load_implementation(default_implementation())
+    TrainingConfig = steps.training_config.TrainingConfig
     run_dir = args.output / f"{name}-{seed}"
     sentences = int(train_frame["sentence_id"].nunique())
     config = TrainingConfig(
@@ -181,7 +181,7 @@ def _train_and_score(
         from transformers import AutoTokenizer
 
         lower = steps.training_config.tokenizer_lowercases(AutoTokenizer.from_pretrained(backbone))
-        seconds, model_dir = _train_plain(train_frame, run_dir, config, backbone, lower)
+        seconds, model_dir = _train_plain(train_frame, run_dir, config, backbone, lower, steps)
         length = 128
         labels = steps.preprocessing.build_label_list(train_frame["labels"])
         write_model_card(model_dir, labels, do_lower_case=lower, max_seq_length=length)
@@ -201,7 +201,7 @@ def _train_and_score(
 
 
 def _train_plain(
-    train_frame, run_dir: Path, config, backbone: str, do_lower_case: bool
+    train_frame, run_dir: Path, config, backbone: str, do_lower_case: bool, steps
 ) -> tuple[float, Path]:
     """SimpleTransformers as it comes: ``NERModel`` with its default sequence handling.
 
@@ -211,7 +211,6 @@ def _train_plain(
     import torch
     from simpletransformers.ner import NERModel
 
-    from solutions.preprocessing import build_label_list
     from solutions.tools.model import simpletransformers_type
 
     args = {
@@ -235,7 +234,7 @@ def _train_plain(
         "use_multiprocessing_for_evaluation": False,
         "wandb_project": None,
     }
-    labels = build_label_list(train_frame["labels"])
+    labels = steps.preprocessing.build_label_list(train_frame["labels"])
     model = NERModel(
         simpletransformers_type(backbone),
         backbone,

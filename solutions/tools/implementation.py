@@ -43,13 +43,15 @@ def describe(name: str) -> str:
     return f"step code: {name}/ ({owner})"
 
 
-def load_implementation(name: str) -> SimpleNamespace:
-    """The four step modules of ``name``, e.g. ``load_implementation("exercises").metrics``.
+def load_implementation(name: str | None = None) -> SimpleNamespace:
+    """The four step modules of ``name``, e.g. ``load_implementation("exercises").metrics``
+    (``None``: ``default_implementation()``).
 
     Raises ``ValueError`` for an unknown name and ``StepError`` (one line) when a module
     cannot be imported, e.g. a student's syntax error or the reference missing from the
     student edition.
     """
+    name = name or default_implementation()
     if name not in IMPLEMENTATIONS:
         raise ValueError(f"unknown implementation {name!r}; choose one of {IMPLEMENTATIONS}")
     if name == "solutions" and not has_reference():

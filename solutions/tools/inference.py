@@ -257,7 +257,7 @@ class Tagger:
         tokenizer: Any,
         labels: list[str],
         max_seq_length: int,
-        impl: str = "solutions",
+        impl: str | None = None,
         case_feature: bool = False,
         origin: str = TRAINED_HERE,
     ) -> None:
@@ -270,7 +270,7 @@ class Tagger:
         self.alignment = load_implementation(impl).alignment
 
     @classmethod
-    def load(cls, model: str | Path, impl: str = "solutions") -> Tagger:
+    def load(cls, model: str | Path, impl: str | None = None) -> Tagger:
         """Load a token-classification model: a folder or a Hugging Face id (downloaded).
 
         A folder written by ``solutions.tools.train`` brings its ``ner_course.json``

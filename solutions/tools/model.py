@@ -297,7 +297,7 @@ def build_features(
     )
 
 
-def load_ner_model(model_dir: str | Path, impl: str = "solutions") -> CourseNERModel:
+def load_ner_model(model_dir: str | Path, impl: str | None = None) -> CourseNERModel:
     """A ``CourseNERModel`` from a model directory written by ``train_ner``."""
     meta = read_model_card(model_dir)
     model = CourseNERModel(
@@ -335,7 +335,7 @@ def train_ner(
     config: TrainingConfig | None = None,
     backbone: str | None = None,
     max_seq_length: int | None = None,
-    impl: str = "solutions",
+    impl: str | None = None,
     label_all_subwords: bool = False,
     case_feature: bool | None = None,
     log=print,
