@@ -99,15 +99,6 @@ def assert_rejects_bad_tags(call: str, action: Callable[[str], object]) -> None:
         )
 
 
-def assert_error_names(call: str, action: Callable[[], object], *fragments: str, note: str) -> None:
-    """``assert_value_error`` with a note on how to get the fragments right."""
-    __tracebackhide__ = True
-    try:
-        assert_value_error(call, action, *fragments)
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{note}".rstrip("\n")) from None
-
-
 # 1.1 read_conll ----------------------------------------------------------------------------
 
 CONLL_2003 = """\
@@ -264,7 +255,7 @@ BAD_CONLL_TAGS = {
 @pytest.mark.parametrize(("text", "line", "tag"), BAD_CONLL_TAGS.values(), ids=BAD_CONLL_TAGS)
 def test_1_2_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
     path = write(tmp_path, text, name="bad.conll")
-    assert_error_names(
+    assert_value_error(
         call_text("read_conll", path),
         lambda: step.read_conll(path),
         path.name,
@@ -490,7 +481,7 @@ BAD_CSV = {
 @pytest.mark.parametrize(("text", "fragments"), BAD_CSV.values(), ids=BAD_CSV)
 def test_1_5_bad_csv_names_file_line_and_value(step, tmp_path, text, fragments):
     path = write(tmp_path, text, name="bad.csv")
-    assert_error_names(
+    assert_value_error(
         call_text("read_tagged_csv", path),
         lambda: step.read_tagged_csv(path),
         path.name,
@@ -510,7 +501,7 @@ BAD_CSV_TAGS = {
 @pytest.mark.parametrize(("text", "line", "tag"), BAD_CSV_TAGS.values(), ids=BAD_CSV_TAGS)
 def test_1_5_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
     path = write(tmp_path, text, name="bad.csv")
-    assert_error_names(
+    assert_value_error(
         call_text("read_tagged_csv", path),
         lambda: step.read_tagged_csv(path),
         path.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import warnings
@@ -72,20 +73,8 @@ def quietly(function: Any, *args: Any, **kwargs: Any) -> Any:
         return function(*args, **kwargs)
 
 
-def assert_near(call: str, got: Any, expected: Any, note: str = "") -> None:
-    """``assert_equal``, with numbers within 1e-6 of the expected ones counted as equal."""
-    __tracebackhide__ = True
-    assert_equal(call, _snap(got, expected), expected, note)
-
-
-def _snap(got: Any, expected: Any) -> Any:
-    """``got`` with each number that is within 1e-6 of its expected value replaced by it."""
-    if isinstance(got, dict) and isinstance(expected, dict):
-        return {key: _snap(value, expected.get(key)) for key, value in got.items()}
-    numbers = [value for value in (got, expected) if isinstance(value, (int, float))]
-    if len(numbers) == 2 and not any(isinstance(value, bool) for value in numbers):
-        return expected if abs(got - expected) <= 1e-6 else got
-    return got
+#: Computed scores: numbers within 1e-6 of the expected ones count as equal.
+assert_near = functools.partial(assert_equal, tolerance=1e-6)
 
 
 # 4.1 token_accuracy ------------------------------------------------------------------------

@@ -76,16 +76,19 @@ def _column_index(names: list[str], name: str) -> int | None:
     return names.index(name) if name in names else None
 
 
-def differences(got: Any, expected: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+def differences(
+    got: Any, expected: Any, path: str = "", tolerance: float = 0.0
+) -> list[tuple[str, Any, Any]]:
     """The places where ``got`` and ``expected`` differ, as ``(path, got, expected)``.
 
     Dicts are compared key by key, dataclasses field by field and lists item by item (when
     both have the same length), so a difference deep inside is reported at its own path.
+    Numbers within ``tolerance`` of each other count as equal.
 
     >>> differences({"a": 1, "b": {"c": 2}}, {"a": 1, "b": {"c": 3}})
     [("['b']['c']", 2, 3)]
     """
-    if _same(got, expected):
+    if _same(got, expected, tolerance):
         return []
     if dataclasses.is_dataclass(got) and dataclasses.is_dataclass(expected):
         got, expected = _fields(got), _fields(expected)
@@ -93,18 +96,25 @@ def differences(got: Any, expected: Any, path: str = "") -> list[tuple[str, Any,
         found = []
         for key in [*expected, *(key for key in got if key not in expected)]:
             found += differences(
-                got.get(key, _ABSENT), expected.get(key, _ABSENT), f"{path}[{key!r}]"
+                got.get(key, _ABSENT), expected.get(key, _ABSENT), f"{path}[{key!r}]", tolerance
             )
-        return found or [(path, got, expected)]
+        return found or _kind_differs(path, got, expected)
     if _same_length_lists(got, expected):
         found = []
         for index, (left, right) in enumerate(zip(got, expected, strict=True)):
-            found += differences(left, right, f"{path}[{index}]")
-        return found or [(path, got, expected)]
+            found += differences(left, right, f"{path}[{index}]", tolerance)
+        return found or _kind_differs(path, got, expected)
     return [(path, got, expected)]
 
 
-def _same(got: Any, expected: Any) -> bool:
+def _kind_differs(path: str, got: Any, expected: Any) -> list[tuple[str, Any, Any]]:
+    """Equal items in containers of different kinds (a tuple for a list) still differ."""
+    return [(path, got, expected)] if type(got) is not type(expected) else []
+
+
+def _same(got: Any, expected: Any, tolerance: float = 0.0) -> bool:
+    if tolerance and _numbers(got, expected):
+        return math.isfinite(got) and abs(got - expected) <= tolerance
     try:
         return bool(got == expected)
     except (TypeError, ValueError):  # e.g. numpy arrays or frames compared element-wise
@@ -134,34 +144,42 @@ def _describe_difference(got: Any, expected: Any) -> str:
         return f"missing, expected {short_repr(expected)}"
     if expected is _ABSENT:
         return f"{short_repr(got)} should not be there"
-    note = ""
+    gap = _gap(got, expected)
+    return f"got {short_repr(got)}, expected {short_repr(expected)}" + (f"  ({gap})" if gap else "")
+
+
+def _gap(got: Any, expected: Any) -> str:
+    """How two different values differ: by how much (numbers) or in their type."""
     if _numbers(got, expected):
-        gap = got - expected
-        note = f"  (off by {gap:+.6g})"
         if math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12):
-            note = "  (they differ only in the last digits: floating-point rounding)"
-    elif type(got) is not type(expected):
-        note = f"  (a {type(got).__name__}, expected a {type(expected).__name__})"
-    return f"got {short_repr(got)}, expected {short_repr(expected)}{note}"
+            return "they differ only in the last digits: floating-point rounding"
+        return f"off by {got - expected:+.6g}"
+    if type(got) is not type(expected) and type(expected).__module__ == "builtins":
+        return f"a {type(got).__name__}, expected a {type(expected).__name__}"
+    return ""
 
 
 def _numbers(*values: Any) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
-def assert_equal(call: str, got: Any, expected: Any, note: str = "") -> None:
+def assert_equal(
+    call: str, got: Any, expected: Any, note: str = "", tolerance: float = 0.0
+) -> None:
     """Fail with the call, the value that came back and the expected one.
 
     Values that differ in a few places (dicts, dataclasses, lists of the same length) are
-    shown as the list of those places only; a value of the wrong type says so.
+    shown as the list of those places only; a value of the wrong type says so. Numbers within
+    ``tolerance`` of the expected ones count as equal.
     """
     __tracebackhide__ = True
-    found = differences(got, expected)
+    found = differences(got, expected, tolerance=tolerance)
     if not found:
         return
     if len(found) == 1 and found[0][0] == "":
+        gap = _gap(got, expected)
         raise AssertionError(
-            _message(call, _pretty(got), _pretty(expected), _type_note(got, expected) + note)
+            _message(call, _pretty(got), _pretty(expected), f"{gap}\n{note}" if gap else note)
         )
     lines = [f"called:   {call}", f"differs in {len(found)} place(s):"]
     for path, left, right in found[:MAX_DIFFERENCES]:
@@ -169,14 +187,6 @@ def assert_equal(call: str, got: Any, expected: Any, note: str = "") -> None:
     if len(found) > MAX_DIFFERENCES:
         lines.append(f"  ... and {len(found) - MAX_DIFFERENCES} more")
     raise AssertionError("\n".join(lines) + _note(note))
-
-
-def _type_note(got: Any, expected: Any) -> str:
-    if _numbers(got, expected):
-        return _describe_difference(got, expected).split("  ", 1)[-1].strip(" ()") + "\n"
-    if type(got) is not type(expected):
-        return f"(got a {type(got).__name__}, expected a {type(expected).__name__})\n"
-    return ""
 
 
 def assert_close(
@@ -225,8 +235,11 @@ def _note(note: str) -> str:
     return f"\n{note}" if note else ""
 
 
-def assert_value_error(call: str, action: Callable[[], object], *fragments: str) -> None:
-    """``action()`` must raise ``ValueError`` whose message mentions every fragment.
+def assert_value_error(
+    call: str, action: Callable[[], object], *fragments: str, note: str = ""
+) -> None:
+    """``action()`` must raise ``ValueError`` whose message mentions every fragment; ``note``
+    (how to get it right) follows a failure.
 
     >>> assert_value_error("int('x')", lambda: int("x"), "invalid literal")
     """
@@ -238,11 +251,11 @@ def assert_value_error(call: str, action: Callable[[], object], *fragments: str)
     else:
         raise AssertionError(
             f"called:   {call}\ngot:      {short_repr(got)}\n"
-            "expected: a ValueError (nothing was raised)"
+            "expected: a ValueError (nothing was raised)" + _note(note)
         )
     missing = [fragment for fragment in fragments if fragment not in message]
     if missing:
         raise AssertionError(
             f"called:   {call}\nraised:   ValueError({short_repr(message)})\n"
-            f"expected: a message that mentions {missing}"
+            f"expected: a message that mentions {missing}" + _note(note)
         )
