@@ -55,8 +55,10 @@ def add_model_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_data_flags(parser: argparse.ArgumentParser) -> None:
     """``--format`` and ``--encoding`` for commands that read labelled data."""
-    parser.add_argument("--format", default=None, help="data format (default: detected)")
-    parser.add_argument("--encoding", default="utf-8", help="data file encoding")
+    parser.add_argument(
+        "--format", default=None, help="conll or csv (default: detected from the content)"
+    )
+    parser.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
 
 
 def add_threads_flag(parser: argparse.ArgumentParser) -> None:

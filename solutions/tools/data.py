@@ -46,7 +46,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from solutions.tools.cli import CommandParser, float_range, int_range
+from solutions.tools.cli import CommandParser, add_data_flags, float_range, int_range
 from solutions.tools.corpus import SPLIT_SEED, split_corpus, write_conll
 from solutions.tools.implementation import default_implementation, load_implementation
 
@@ -228,8 +228,7 @@ def _parser() -> argparse.ArgumentParser:
         "a file into train/dev/test (see python -m solutions.tools.data download|split --help).",
     )
     parser.add_argument("path", type=Path, help="a CoNLL file or a tutorial CSV")
-    parser.add_argument("--format", help="conll or csv (default: detected from the content)")
-    parser.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
+    add_data_flags(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON object instead")
     return parser
 
@@ -277,8 +276,7 @@ def _split_parser() -> argparse.ArgumentParser:
         default=SPLIT_SEED,
         help=f"shuffling seed (default: {SPLIT_SEED})",
     )
-    parser.add_argument("--format", help="conll or csv (default: detected from the content)")
-    parser.add_argument("--encoding", default="utf-8", help="file encoding (default: utf-8)")
+    add_data_flags(parser)
     return parser
 
 

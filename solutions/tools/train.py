@@ -346,13 +346,7 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     reporting.plot_training_curves(
         out / "training_curves.png", result.step_losses, result.progress_csv
     )
-    recipe = reference_scores.recipe(
-        asdict(config),
-        backbone=args.model,
-        max_seq_length=args.max_seq_length,
-        label_all_subwords=args.label_all_subwords,
-        case_feature=args.case_feature,
-    )
+    recipe = run_recipe(args, config)
     card = {
         "command": "python -m solutions.tools.train " + " ".join(sys.argv[1:]),
         "impl": args.impl,
@@ -374,6 +368,19 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "machine": reporting.machine(),
     }
     return {"scores": scores, "report": report, "run_card": card}
+
+
+def run_recipe(args: argparse.Namespace, config) -> dict:
+    """The settings that decide a run's result, as ``reference_scores`` keys them."""
+    from solutions.tools import reference_scores
+
+    return reference_scores.recipe(
+        asdict(config),
+        backbone=args.model,
+        max_seq_length=args.max_seq_length,
+        label_all_subwords=args.label_all_subwords,
+        case_feature=args.case_feature,
+    )
 
 
 def _write_card(output: Path, card: dict) -> None:

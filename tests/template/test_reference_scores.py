@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
 
 from solutions.tools import reference_scores, reporting, train
@@ -19,13 +17,7 @@ def default_run(argv: list[str] | None = None) -> tuple[dict, dict, dict]:
     args = train.parser().parse_args(["--output", "x", *(argv or [])])
     sentences = steps.preprocessing.read_conll(train.DEFAULT_TRAIN)["sentence_id"].nunique()
     config, _ = train._config(args, steps, sentences)
-    settings = reference_scores.recipe(
-        asdict(config),
-        backbone=args.model,
-        max_seq_length=args.max_seq_length,
-        label_all_subwords=args.label_all_subwords,
-        case_feature=args.case_feature,
-    )
+    settings = train.run_recipe(args, config)
     records = [reporting.file_record(path) for path in (train.DEFAULT_TRAIN, train.DEFAULT_DEV)]
     return records[0], records[1], settings
 

@@ -19,7 +19,6 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ import tomllib
 
 from solutions.tools.classroom.edition import export_edition
 from solutions.tools.classroom.flags import flags_in_source
-from solutions.tools.classroom.runner import Limits, StepRun, run_step
+from solutions.tools.classroom.runner import Limits, StepRun, course_pytest, run_step
 from solutions.tools.classroom.sources import STEP_FILES, Submission
 
 STEPS = (1, 2, 3, 4)
@@ -124,21 +123,7 @@ def prepare_grading_copy(template: Path, workdir: Path, hidden: Path | None) -> 
 def expected_tests(course: Path) -> dict[int, list[str]]:
     """Every step's test ids, collected in the grading copy before any student code runs."""
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--collect-only",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            str(course / "pyproject.toml"),
-            "--rootdir",
-            str(course),
-            "--impl=exercises",
-            "--hidden",
-        ],
+        course_pytest(course, "--collect-only", "-q"),
         cwd=course,
         capture_output=True,
         text=True,

@@ -49,6 +49,17 @@ class StepRun:
     output: str = ""
 
 
+def course_pytest(tree: Path, *args: str) -> list[str]:
+    """``python -m pytest`` on the students' code in ``tree``, with the course's own
+    configuration only (hidden tests included, no cache, no conftest from above ``tree``)."""
+    return [
+        sys.executable, "-m", "pytest",
+        "-c", str(tree / "pyproject.toml"), "--rootdir", str(tree),
+        "--confcutdir", str(tree / "tests"), "-p", "no:cacheprovider",
+        "--impl=exercises", "--hidden", *args,
+    ]  # fmt: skip
+
+
 def run_step(tree: Path, step: int, limits: Limits) -> StepRun:
     """Run ``pytest --step=STEP`` on ``tree/exercises`` and collect signed results."""
     key = secrets.token_hex(32)
@@ -61,14 +72,10 @@ def run_step(tree: Path, step: int, limits: Limits) -> StepRun:
             LIMITS_VARIABLE: f"{limits.memory_mb},{limits.file_mb}",
         },
     )
-    command = [
-        sys.executable, "-m", "pytest",
-        "-c", str(tree / "pyproject.toml"), "--rootdir", str(tree),
-        "--confcutdir", str(tree / "tests"),
-        "-p", "no:cacheprovider", "-p", "solutions.tools.classroom.reporter",
-        "--impl=exercises", "--hidden", f"--step={step}", f"--time-limit={limits.test_seconds:g}",
-        "-q", "--no-header", "-r", "N", "--color=no",
-    ]  # fmt: skip
+    command = course_pytest(
+        tree, "-p", "solutions.tools.classroom.reporter", f"--step={step}",
+        f"--time-limit={limits.test_seconds:g}", "-q", "--no-header", "-r", "N", "--color=no",
+    )  # fmt: skip
     process = subprocess.Popen(
         command, cwd=tree, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, pass_fds=(write_end,), start_new_session=True,

@@ -63,25 +63,14 @@ def load_submission(
     if is_git_url(repository):
         folder = workdir / re.sub(r"[^\w.-]", "_", student)
         error = _clone(repository, folder, ref)
-        if error:
-            return Submission(
-                student,
-                repository,
-                "",
-                dict.fromkeys(range(1, 5)),
-                dict.fromkeys(range(1, 5), error),
-            )
     else:
         folder = Path(repository)
-        if not folder.is_dir():
-            message = f"{repository} is not a folder"
-            return Submission(
-                student,
-                repository,
-                "",
-                dict.fromkeys(range(1, 5)),
-                dict.fromkeys(range(1, 5), message),
-            )
+        error = None if folder.is_dir() else f"{repository} is not a folder"
+    if error:
+        steps = range(1, len(STEP_FILES) + 1)
+        return Submission(
+            student, repository, "", dict.fromkeys(steps), dict.fromkeys(steps, error)
+        )
     files, problems = {}, {}
     for number, name in enumerate(STEP_FILES, start=1):
         files[number], problem = _read_step_file(folder / "exercises" / f"{name}.py")
