@@ -22,8 +22,9 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 
 from solutions.tools.cli import CommandParser
 
@@ -134,15 +135,13 @@ def _changes(folder: Path) -> Iterator[None]:
 
 def show_hint(root: Path, number: str | None, level: int | None) -> str:
     """The text of a hint level, and how to get the next one; remembers what was shown."""
-    sys.path.insert(0, str(root))
-    from tests.harness.hints import hint_number, hint_order, read_hints
-
+    hints_of = _hints_module(root)
     if number is None:
-        number = _number_to_fix(root, hint_number)
+        number = _number_to_fix(root, hints_of.hint_number)
     step = int(number.split(".")[0]) if number and number.split(".")[0].isdigit() else None
-    hints = read_hints(root / "exercises" / "hints" / f"step{step}.md") if step else {}
+    hints = hints_of.read_hints(root / "exercises" / "hints" / f"step{step}.md") if step else {}
     if number not in hints:
-        known = ", ".join(sorted(hints, key=hint_order)) if hints else "1.1 ... 4.N"
+        known = ", ".join(sorted(hints, key=hints_of.hint_order)) if hints else "1.1 ... 4.N"
         return f"no hint {number!r}: exercise numbers are {known}"
     shown = _read_cache(root, "hint-levels")
     chosen = level or min(LEVELS, shown.get(number, 1) + 1)
@@ -155,7 +154,14 @@ def show_hint(root: Path, number: str | None, level: int | None) -> str:
     return text
 
 
-def _number_to_fix(root: Path, hint_number) -> str:
+def _hints_module(root: Path) -> ModuleType:
+    """The harness's hint reader of the course in ``root`` (``tests/harness/hints.py``)."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module("tests.harness.hints")
+
+
+def _number_to_fix(root: Path, hint_number: Callable[[str], str | None]) -> str:
     """The exercise of the first test the last run failed, else the current step's first."""
     last = _read_cache(root, "next-hint")
     if last.get("test") and hint_number(last["test"]):
@@ -167,16 +173,14 @@ def _number_to_fix(root: Path, hint_number) -> str:
 
 def list_steps(root: Path) -> str:
     """Each step with its status and its exercises' numbers and titles."""
-    sys.path.insert(0, str(root))
-    from tests.harness.hints import hint_order, read_hints
-
+    hints_of = _hints_module(root)
     done = _read_cache(root, "steps-done")
     lines = []
     for number, module in STEP_NAMES.items():
         mark = "✓" if done.get(str(number)) else "✗"
         lines.append(f"{mark} Step {number}  exercises/{module}.py")
-        hints = read_hints(root / "exercises" / "hints" / f"step{number}.md")
-        for key in sorted(hints, key=hint_order):
+        hints = hints_of.read_hints(root / "exercises" / "hints" / f"step{number}.md")
+        for key in sorted(hints, key=hints_of.hint_order):
             lines.append(f"    {key}  {hints[key].title}")
     lines.append("\nRun the current step: ner-course check   (or: pytest --step=current)")
     return "\n".join(lines)
