@@ -315,12 +315,12 @@ def fitted_patience(patience: int, epochs: int, fitted_epochs: int) -> int:
     """Early-stopping patience for a run whose epochs grew from ``epochs`` to ``fitted_epochs``.
 
     Patience counts evaluations without a better dev F1, one per epoch. On large data 2 of 4
-    epochs is half the run; on the sample, stretched to 27 short epochs, 2 would stop after
+    epochs is half the run; on the sample, stretched to 36 short epochs, 2 would stop after
     18 steps of a noisy 54-sentence dev set. The patience grows by the same factor as the
     epochs instead:
 
-    >>> fitted_patience(2, 4, 27)
-    14
+    >>> fitted_patience(2, 4, 36)
+    18
     >>> fitted_patience(2, 4, 4)
     2
     """
