@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 from solutions.tools.cli import CommandParser
+from solutions.tools.implementation import STEP_MODULES
 
 TOOLS = {
     "train": "solutions.tools.train",
@@ -37,7 +38,7 @@ TOOLS = {
     "classroom": "solutions.tools.classroom.__main__",
     "demo": "demo.__main__",
 }
-STEP_NAMES = {1: "preprocessing", 2: "alignment", 3: "training_config", 4: "metrics"}
+STEP_NAMES = dict(enumerate(STEP_MODULES, start=1))
 CACHE = Path(".pytest_cache") / "v" / "ner-course"
 LEVELS = 3
 POLL_SECONDS = 0.3

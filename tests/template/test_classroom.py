@@ -20,19 +20,14 @@ from solutions.tools.classroom import grader
 from solutions.tools.classroom.flags import flags_in_source
 from solutions.tools.classroom.runner import Limits
 from solutions.tools.classroom.sources import load_submission, read_roster
+from solutions.tools.implementation import STEP_MODULES
 from tests.harness.steps import PROJECT_ROOT
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]
 
-REFERENCE = {
-    n: (PROJECT_ROOT / "solutions" / f"{m}.py").read_text()
-    for n, m in enumerate(("preprocessing", "alignment", "training_config", "metrics"), start=1)
-}
-STUB = {
-    n: (PROJECT_ROOT / "exercises" / f"{m}.py").read_text()
-    for n, m in enumerate(("preprocessing", "alignment", "training_config", "metrics"), start=1)
-}
-STEP_FILES = {1: "preprocessing", 2: "alignment", 3: "training_config", 4: "metrics"}
+STEP_FILES = dict(enumerate(STEP_MODULES, start=1))
+REFERENCE = {n: (PROJECT_ROOT / "solutions" / f"{m}.py").read_text() for n, m in STEP_FILES.items()}
+STUB = {n: (PROJECT_ROOT / "exercises" / f"{m}.py").read_text() for n, m in STEP_FILES.items()}
 LIMITS = Limits(seconds=60, test_seconds=5, memory_mb=6000)
 
 

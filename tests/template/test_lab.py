@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from solutions import alignment as reference_alignment
+from solutions.tools.implementation import STEP_MODULES
 from solutions.tools.lab import EXPERIMENTS
 from solutions.tools.lab import __main__ as lab
 from solutions.tools.lab.alignment import positions_in_loss
@@ -318,7 +319,7 @@ def test_the_lab_runs_the_learners_step_code(tiny, tmp_path, capsys, monkeypatch
     import importlib
     import types
 
-    for module in ("preprocessing", "alignment", "training_config", "metrics"):
+    for module in STEP_MODULES:
         solved = importlib.import_module(f"solutions.{module}")
         monkeypatch.setitem(sys.modules, f"exercises.{module}", solved)
     calls = []

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from solutions.tools import evaluate, predict, train
-from solutions.tools.implementation import describe, load_implementation
+from solutions.tools.implementation import STEP_MODULES, describe, load_implementation
 from tests.harness.show import assert_equal
 from tests.template.models import build_tiny_model
 
@@ -27,7 +27,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJECT_ROOT / "data"
 LABELS = ["O", "B-LOC", "I-LOC", "B-MISC", "I-MISC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
 FAST = ["--epochs", "2", "--learning-rate", "5e-3", "--threads", "1"]
-STEP_MODULES = ("preprocessing", "alignment", "training_config", "metrics")
 
 
 def run(args: list[str], cwd: Path = PROJECT_ROOT, env: dict | None = None):

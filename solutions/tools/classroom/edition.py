@@ -19,10 +19,11 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-REFERENCE_STEPS = ("preprocessing", "alignment", "training_config", "metrics")
+from solutions.tools.implementation import STEP_MODULES
+
 #: Files and folders of the template that the student edition leaves out.
 LEFT_OUT = (
-    *(f"solutions/{name}.py" for name in REFERENCE_STEPS),
+    *(f"solutions/{name}.py" for name in STEP_MODULES),
     "tests/hidden/",
     "tests/template/",
     ".github/workflows/ci.yml",

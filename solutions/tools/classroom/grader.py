@@ -30,7 +30,8 @@ import tomllib
 from solutions.tools.classroom.edition import export_edition
 from solutions.tools.classroom.flags import flags_in_source
 from solutions.tools.classroom.runner import Limits, StepRun, course_pytest, run_step
-from solutions.tools.classroom.sources import STEP_FILES, Submission
+from solutions.tools.classroom.sources import Submission
+from solutions.tools.implementation import STEP_MODULES
 
 STEPS = (1, 2, 3, 4)
 DEFAULT_CONFIG = Path(__file__).with_name("grading.toml")
@@ -151,7 +152,7 @@ def grade_step(
     with tempfile.TemporaryDirectory(prefix=f"grade-step{step}-") as scratch:
         tree = Path(scratch) / "course"
         shutil.copytree(course, tree)
-        (tree / "exercises" / f"{STEP_FILES[step - 1]}.py").write_text(source, encoding="utf-8")
+        (tree / "exercises" / f"{STEP_MODULES[step - 1]}.py").write_text(source, encoding="utf-8")
         run = run_step(tree, step, config.limits)
     passed = sum(1 for test in expected if run.outcomes.get(test) == "passed")
     flags += _run_flags(run, config.limits)

@@ -20,8 +20,9 @@ import os
 import sys
 from importlib.abc import MetaPathFinder
 
+from solutions.tools.implementation import STEP_MODULES
+
 FD_VARIABLE, KEY_VARIABLE, LIMITS_VARIABLE = "NER_GRADE_FD", "NER_GRADE_KEY", "NER_GRADE_LIMITS"
-STEP_MODULES = ("preprocessing", "alignment", "training_config", "metrics")
 BLOCKED = (*(f"solutions.{name}" for name in STEP_MODULES), "tests.template", "tests.hidden")
 
 

@@ -17,7 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-STEP_FILES = ("preprocessing", "alignment", "training_config", "metrics")
+from solutions.tools.implementation import STEP_MODULES
+
 MAX_STEP_FILE_BYTES = 1_000_000
 _URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 
@@ -67,12 +68,12 @@ def load_submission(
         folder = Path(repository)
         error = None if folder.is_dir() else f"{repository} is not a folder"
     if error:
-        steps = range(1, len(STEP_FILES) + 1)
+        steps = range(1, len(STEP_MODULES) + 1)
         return Submission(
             student, repository, "", dict.fromkeys(steps), dict.fromkeys(steps, error)
         )
     files, problems = {}, {}
-    for number, name in enumerate(STEP_FILES, start=1):
+    for number, name in enumerate(STEP_MODULES, start=1):
         files[number], problem = _read_step_file(folder / "exercises" / f"{name}.py")
         if problem:
             problems[number] = problem
