@@ -23,9 +23,9 @@ from tests.harness.limits import (
     StubNotWritten,
     TimeLimitExceeded,
     can_limit_time,
-    time_limit,
 )
 from tests.harness.progress import ProgressBoard, advice
+from tests.harness.remote import RemoteStep, SandboxSpec
 from tests.harness.steps import (
     IMPLEMENTATIONS,
     PROJECT_ROOT,
@@ -35,10 +35,12 @@ from tests.harness.steps import (
     load_step,
     step_of,
 )
+from tests.harness.worker import import_quietly, warm_imports
 
 BOARD = pytest.StashKey[ProgressBoard]()
 CHOSEN_STEP = pytest.StashKey["int | None"]()
 TIME_OUTS = pytest.StashKey[list]()
+REMOTE_STEPS = pytest.StashKey[dict]()
 FAILURES = pytest.StashKey[FailureLog]()
 DONE_KEY = "ner-course/steps-done"
 NEXT_HINT_KEY = "ner-course/next-hint"
@@ -90,6 +92,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also run the instructor's hidden tests in tests/hidden/ (default: only with "
         "--impl=solutions; the grader turns it on)",
     )
+    group.addoption(
+        "--sandbox-spec",
+        type=Path,
+        help="grading: call the step functions in the sandboxed workers this file describes "
+        "(written by the grader)",
+    )
     group.addoption("--progress-json", type=Path, help="write the per-step report as JSON")
     group.addoption("--progress-md", type=Path, help="write the per-step report as Markdown")
 
@@ -99,12 +107,28 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[CHOSEN_STEP] = _selected_step(config)
     config.stash[TIME_OUTS] = []
     config.stash[FAILURES] = FailureLog(DETAILED_FAILURES)
+    config.stash[REMOTE_STEPS] = {}
+    if config.getoption("--sandbox-spec"):
+        _grading_profile()
     given = config.invocation_params.args
     if not any(str(arg).startswith("-r") for arg in given):
         # A student reads the progress table last; the maintainer gets pytest's full summary.
         config.option.reportchars = "N" if _student_mode(config) else "fEs"
     if _student_mode(config) and not any(str(arg).startswith("--tb") for arg in given):
         config.option.tbstyle = "no"  # the harness prints a few failures in full, then groups
+
+
+def _grading_profile() -> None:
+    """While grading, every submission meets the same Hypothesis examples."""
+    from hypothesis import settings
+
+    settings.register_profile("grading", derandomize=True, database=None, print_blob=False)
+    settings.load_profile("grading")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for remote in config.stash.get(REMOTE_STEPS, {}).values():
+        remote.close()
 
 
 def _student_mode(config: pytest.Config) -> bool:
@@ -235,12 +259,46 @@ def implementation(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def step(request: pytest.FixtureRequest, implementation: str) -> StepModule:
-    """The module of the step this test belongs to, from the implementation under test."""
+def step(request: pytest.FixtureRequest, implementation: str) -> StepModule | RemoteStep:
+    """The module of the step this test belongs to, from the implementation under test.
+
+    Each call of one of its functions is timed (``--time-limit``); the imports the step file
+    needs happen before, untimed. While grading (``--sandbox-spec``) the functions run in the
+    sandbox and this is a ``RemoteStep``.
+    """
     current = _item_step(request.node)
     if current is None:
         raise pytest.UsageError(f"{request.node.nodeid} uses `step` but has no step marker")
-    return StepModule(load_step(implementation, current))
+    config = request.config
+    seconds = config.getoption("--time-limit")
+    if spec_file := config.getoption("--sandbox-spec"):
+        return _remote_step(config, spec_file, current, seconds)
+    module = load_step(implementation, current)
+    _warm_up(module)
+    return StepModule(module, seconds)
+
+
+def _remote_step(config: pytest.Config, spec_file: Path, current: Step, seconds: float):
+    remotes = config.stash[REMOTE_STEPS]
+    if current.number not in remotes:
+        for other in remotes.values():
+            other.close()  # tests run step by step: one sandbox at a time
+        spec = SandboxSpec.read(spec_file)
+        remotes[current.number] = RemoteStep(
+            current, spec.launches[current.number], seconds, spec.import_seconds
+        )
+    return remotes[current.number]
+
+
+_WARM: set[str] = set()
+
+
+def _warm_up(module) -> None:
+    """Import the heavy libraries a step file imports inside its functions, once, untimed."""
+    origin = getattr(module, "__file__", None)
+    if origin and origin not in _WARM:
+        _WARM.add(origin)
+        import_quietly(warm_imports(Path(origin).read_text(encoding="utf-8", errors="replace")))
 
 
 @pytest.fixture(autouse=True)
@@ -276,16 +334,6 @@ def conll2003_dir() -> Path:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    """Step tests run under a time limit that neither Hypothesis nor ``except`` can swallow."""
-    if _item_step(item) is None:
-        yield
-        return
-    with time_limit(item.config.getoption("--time-limit")):
-        yield
-
-
-@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
@@ -311,7 +359,8 @@ def _shorten(item: pytest.Item, report: pytest.TestReport, excinfo, current) -> 
         report.longrepr = f"TimeLimitExceeded: {excinfo.value}"
         time_outs = item.config.stash[TIME_OUTS]
         time_outs.append(item.nodeid)
-        if len(time_outs) >= MAX_TIME_OUTS:
+        grading = item.config.getoption("--sandbox-spec")  # then each step stops on its own
+        if len(time_outs) >= MAX_TIME_OUTS and not grading:
             item.session.shouldstop = (
                 f"{len(time_outs)} tests ran past their time limit: fix the endless loop first"
             )

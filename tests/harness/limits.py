@@ -41,28 +41,36 @@ class TimeLimitExceeded(BaseException):
 
 class StepModule:
     """A step module whose functions turn the stub's ``NotImplementedError`` into
-    ``StubNotWritten``; everything else (classes, constants) is the module's own."""
+    ``StubNotWritten`` and stop after ``seconds`` (0: no limit); everything else (classes,
+    constants) is the module's own. Only the student's call is timed, not the test around it.
+    """
 
-    def __init__(self, module: ModuleType) -> None:
-        self._module = module
+    def __init__(self, module: ModuleType, seconds: float = 0.0) -> None:
+        self._module, self._seconds = module, seconds
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._module, name)
         if inspect.isfunction(value) and value.__module__ == self._module.__name__:
-            return _stop_on_stub(value)
+            return _limited(value, self._seconds)
         return value
 
     def __repr__(self) -> str:
         return repr(self._module)
 
 
-def _stop_on_stub(function: Callable[..., Any]) -> Callable[..., Any]:
+def is_stub_message(message: str) -> bool:
+    """Whether ``message`` is a stub's ``step N: name() is not written yet``."""
+    return bool(_STUB_MESSAGE.match(message))
+
+
+def _limited(function: Callable[..., Any], seconds: float) -> Callable[..., Any]:
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            with time_limit(seconds, f"{function.__name__}()"):
+                return function(*args, **kwargs)
         except NotImplementedError as error:
-            if _STUB_MESSAGE.match(str(error)):
+            if is_stub_message(str(error)):
                 raise StubNotWritten(str(error)) from None
             raise
 
@@ -75,7 +83,7 @@ def can_limit_time() -> bool:
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
+def time_limit(seconds: float, what: str = "the test") -> Iterator[None]:
     """Raise ``TimeLimitExceeded`` inside the block once it has run ``seconds``."""
     if seconds <= 0 or not can_limit_time():
         yield
@@ -83,7 +91,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     def stop(signum: int, frame: Any) -> None:
         raise TimeLimitExceeded(
-            f"the test took longer than {seconds:g} s: is there an endless loop?"
+            f"{what} took longer than {seconds:g} s: is there an endless loop?"
         )
 
     previous = signal.signal(signal.SIGALRM, stop)

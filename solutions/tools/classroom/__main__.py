@@ -7,11 +7,14 @@
     python -m solutions.tools.classroom grade --roster roster.csv --out gradebook.csv \\
         --hidden tests/hidden --config my-grading.toml --shard 2/4
     python -m solutions.tools.classroom merge gradebook-*.csv --out gradebook.csv
+    python -m solutions.tools.classroom image --tag ner-course-grader
 
 ``export`` writes the student edition (no reference steps, no hidden tests) as a new git
 repository. ``grade`` grades folders or git URLs (or a roster CSV naming them) with this
-template's own tests, writes the gradebook CSV and a Markdown summary beside it, and exits 0
-(the grades are the result; a failing student is not an error).
+template's own tests, each step in a sandbox (``--sandbox auto``: bubblewrap, else Docker;
+without one it refuses unless ``--unsafe-no-sandbox``), writes the gradebook CSV and a
+Markdown summary beside it, and exits 0 (the grades are the result; a failing student is not
+an error). ``image`` builds the Docker image the ``docker`` sandbox runs.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from solutions.tools.classroom.sandbox import DEFAULT_IMAGE, ENGINES
 from solutions.tools.cli import CommandParser, int_range, run_command
 
 TEMPLATE = Path(__file__).resolve().parents[3]
@@ -62,13 +66,38 @@ def parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--steps", default="1,2,3,4", help="steps to grade, e.g. 1,3")
     grade.add_argument(
-        "--keep-flagged", action="store_true", help="keep the score of flagged steps (default: 0)"
+        "--zero-flagged",
+        action="store_true",
+        help="score 0 a step whose file the static scan flags (default: the flags only advise)",
+    )
+    grade.add_argument(
+        "--sandbox",
+        choices=ENGINES,
+        default="auto",
+        help="where the students' code runs: bwrap (Linux namespaces), docker, or auto "
+        "(bwrap if it works here, else docker)",
+    )
+    grade.add_argument(
+        "--docker-image",
+        default=DEFAULT_IMAGE,
+        help=f"image of the docker sandbox (default {DEFAULT_IMAGE}; build it with `image`)",
+    )
+    grade.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade even if no sandbox works here: the students' code runs unconfined "
+        "(the gradebook says so)",
     )
     grade.add_argument(
         "--template",
         type=Path,
         default=TEMPLATE,
         help="the course whose tests grade (default: this one)",
+    )
+    image = commands.add_parser("image", help="build the docker sandbox's image")
+    image.add_argument("--tag", default=DEFAULT_IMAGE, help=f"image name (default {DEFAULT_IMAGE})")
+    image.add_argument(
+        "--print", action="store_true", help="only print the Dockerfile and the build command"
     )
     merge = commands.add_parser("merge", help="merge the gradebooks of several shards")
     merge.add_argument("gradebooks", nargs="+", type=Path, help="gradebook CSV files")
@@ -78,7 +107,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = {"export": _export, "grade": _grade, "merge": _merge}[args.command]
+    commands = {"export": _export, "grade": _grade, "merge": _merge, "image": _image}
+    command = commands[args.command]
     return run_command(command, args, args.command)
 
 
@@ -96,11 +126,15 @@ def _export(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from solutions.tools.classroom import grader
+    from solutions.tools.classroom.sandbox import choose
     from solutions.tools.classroom.sources import load_submission, read_roster
 
     steps = _steps(args.steps)
     config = grader.read_config(args.config)
-    config.keep_flagged = config.keep_flagged or args.keep_flagged
+    config.zero_flagged = config.zero_flagged or args.zero_flagged
+    engine = choose(args.sandbox, args.docker_image, unsafe=args.unsafe_no_sandbox)
+    sandbox = engine.describe()
+    print(f"sandbox: {sandbox}", file=sys.stderr)
     entries = [(_name(item), item, None) for item in args.submissions]
     if args.roster:
         entries += read_roster(args.roster)
@@ -118,19 +152,28 @@ def _grade(args: argparse.Namespace) -> int:
             for student, repository, ref in entries
         ]
         grades = grader.grade_all(
-            args.template, submissions, config, hidden=args.hidden, jobs=args.jobs,
+            args.template, submissions, config, engine, hidden=args.hidden, jobs=args.jobs,
             steps=steps, progress=lambda line: print(line, file=sys.stderr),
         )  # fmt: skip
-    args.out.write_text(grader.gradebook_csv(grades, config), encoding="utf-8")
+    for path in (args.out, args.summary, args.json):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(grader.gradebook_csv(grades, config, sandbox), encoding="utf-8")
     summary = args.summary or args.out.with_suffix(".md")
-    markdown = grader.gradebook_markdown(grades, config)
+    markdown = grader.gradebook_markdown(grades, config, sandbox)
     summary.write_text(markdown, encoding="utf-8")
     if args.json:
-        data = grader.gradebook_json(grades, config)
+        data = grader.gradebook_json(grades, config, sandbox)
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(markdown)
     print(f"gradebook: {args.out}  summary: {summary}")
     return 0
+
+
+def _image(args: argparse.Namespace) -> int:
+    from solutions.tools.classroom.image import build_image
+
+    return build_image(TEMPLATE, args.tag, dry_run=args.print)
 
 
 def _merge(args: argparse.Namespace) -> int:

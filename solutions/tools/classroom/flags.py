@@ -1,9 +1,11 @@
 """Read a student's step file and flag code that could reach around the tests.
 
 The four exercises need data work (pandas, NumPy, scikit-learn, seqeval, ``re``, ``math``...),
-never the harness, the reference, other processes or the interpreter's internals. A flagged
-step is graded 0 unless the instructor keeps flagged scores (``--keep-flagged``); the flag says
-what was found and on which line, so a false alarm is quick to check by eye.
+never the harness, the reference, other processes or the interpreter's internals. The scan
+is advice to the instructor, not the defence (the sandbox is): it lists suspicious lines in the
+gradebook, and a flagged step keeps its score unless the instructor grades with
+``--zero-flagged``. Each flag says what was found and on which line, so a false alarm is quick
+to check by eye.
 
 >>> flags_in_source("import os\\nos._exit(0)\\n")
 ['line 2: os._exit (ends or signals processes)']

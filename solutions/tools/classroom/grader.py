@@ -1,12 +1,15 @@
-"""Grade submissions on the instructor's side, out of the students' reach.
+"""Grade submissions on the instructor's side: the verdict is made where no student code runs.
 
-For each submission only the four ``exercises/*.py`` step files are copied into a fresh
-grading copy of the course (the student edition of the template, plus the hidden tests), and
-each step runs in its own limited process (``runner``). The score of a step is computed here
-from the test ids the grader collected itself, before any student code ran: a test that was
-skipped, missing or never reported counts as failed. A step whose process ran out of time or
-ended before pytest finished scores 0, and so does a step whose file is flagged (``flags``)
-unless ``keep_flagged``.
+For each submission a trusted pytest process (``runner``) runs the course's tests in the
+grader's private copy of the edition (hidden tests included). It never imports a student's
+file: each step's functions run in a fresh sandbox (``sandbox``: bubblewrap or Docker) that
+sees only the edition without hidden tests, the one step file and the test's own files, and
+answers with plain data (``tests/harness/codec.py``). The score of a step is computed here
+from the test ids this process collected itself before any student code ran: a test that
+failed, was skipped or never reported counts as failed. Nothing is shared between
+submissions: each gets its own scratch folder and sandboxes, removed afterwards, also when
+the grader is interrupted. The static scan (``flags``) only advises the instructor, unless
+``zero_flagged`` asks for flagged steps to score 0.
 
 >>> points_for(passed=30, total=40, points=25.0, partial_credit=True)
 18.75
@@ -18,10 +21,14 @@ import csv
 import io
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,12 +36,22 @@ import tomllib
 
 from solutions.tools.classroom.edition import export_edition
 from solutions.tools.classroom.flags import flags_in_source
-from solutions.tools.classroom.runner import Limits, StepRun, course_pytest, run_step
+from solutions.tools.classroom.runner import Run, course_pytest, run_tests, stop_all
+from solutions.tools.classroom.sandbox import Engine, Limits, StepFiles, write_spec
 from solutions.tools.classroom.sources import Submission
 from solutions.tools.implementation import STEP_MODULES
 
 STEPS = (1, 2, 3, 4)
 DEFAULT_CONFIG = Path(__file__).with_name("grading.toml")
+_LIMIT_KEYS = {
+    "step_seconds": "seconds",
+    "test_seconds": "test_seconds",
+    "import_seconds": "import_seconds",
+    "memory_mb": "memory_mb",
+    "disk_mb": "disk_mb",
+    "file_mb": "file_mb",
+    "processes": "processes",
+}
 
 
 @dataclass
@@ -43,7 +60,7 @@ class Config:
 
     points: dict[int, float] = field(default_factory=lambda: dict.fromkeys(STEPS, 25.0))
     partial_credit: bool = True
-    keep_flagged: bool = False
+    zero_flagged: bool = False
     limits: Limits = field(default_factory=Limits)
 
 
@@ -91,13 +108,15 @@ def read_config(path: Path | None) -> Config:
         if not match or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{path}: [points] {key} = {value!r}: use step1..step4 = a number")
         config.points[int(match[1])] = float(value)
-    grading = data.get("grading", {})
-    numbers = {"step_seconds": "seconds", "memory_mb": "memory_mb", "test_seconds": "test_seconds"}
-    for key, value in grading.items():
-        if key in ("partial_credit", "keep_flagged") and isinstance(value, bool):
+    for key, value in data.get("grading", {}).items():
+        if key in ("partial_credit", "zero_flagged") and isinstance(value, bool):
             setattr(config, key, value)
-        elif key in numbers and isinstance(value, (int, float)) and value > 0:
-            setattr(config.limits, numbers[key], value)
+        elif key in _LIMIT_KEYS and type(value) in (int, float) and value > 0:
+            name = _LIMIT_KEYS[key]
+            kind = type(getattr(config.limits, name))
+            if kind is int and value != int(value):
+                raise ValueError(f"{path}: [grading] {key} = {value!r}: use a whole number")
+            setattr(config.limits, name, kind(value))
         else:
             raise ValueError(f"{path}: [grading] {key} = {value!r} is not a known setting")
     return config
@@ -111,18 +130,8 @@ def points_for(passed: int, total: int, points: float, partial_credit: bool) -> 
     return round(points * share, 2)
 
 
-def prepare_grading_copy(template: Path, workdir: Path, hidden: Path | None) -> Path:
-    """The student edition of ``template`` with the hidden tests, in ``workdir/course``."""
-    extra = sorted(Path(hidden).glob("test_step*.py")) if hidden else []
-    if hidden and not extra:
-        raise ValueError(f"{hidden} holds no test_step*.py file")
-    course = workdir / "course"
-    export_edition(template, course, extra_tests=extra, force=True)
-    return course
-
-
 def expected_tests(course: Path) -> dict[int, list[str]]:
-    """Every step's test ids, collected in the grading copy before any student code runs."""
+    """Every step's test ids, collected in the trusted copy before any student code runs."""
     done = subprocess.run(
         course_pytest(course, "--collect-only", "-q"),
         cwd=course,
@@ -140,94 +149,166 @@ def expected_tests(course: Path) -> dict[int, list[str]]:
     return found
 
 
-def grade_step(
-    course: Path, submission: Submission, step: int, expected: list[str], config: Config
-) -> StepGrade:
-    """Copy the submission's step file into a private copy of ``course`` and run the step."""
-    source = submission.files.get(step)
-    if source is None:
-        problem = submission.problems.get(step, "no file")
-        return StepGrade(step, 0, len(expected), 0.0, [problem])
-    flags = flags_in_source(source)
-    with tempfile.TemporaryDirectory(prefix=f"grade-step{step}-") as scratch:
-        tree = Path(scratch) / "course"
-        shutil.copytree(course, tree)
-        (tree / "exercises" / f"{STEP_MODULES[step - 1]}.py").write_text(source, encoding="utf-8")
-        run = run_step(tree, step, config.limits)
-    passed = sum(1 for test in expected if run.outcomes.get(test) == "passed")
-    flags += _run_flags(run, config.limits)
-    counted = config.keep_flagged or not flags
-    if not run.finished or run.timed_out:
-        counted = False
-    points = points_for(passed, len(expected), config.points[step], config.partial_credit)
+@dataclass(frozen=True)
+class Course:
+    """The grader's two copies of the edition: ``trusted`` (with the hidden tests; the test
+    processes run here) and ``edition`` (without them; what the sandboxes see)."""
+
+    trusted: Path
+    edition: Path
+    expected: dict[int, list[str]]
+
+
+def prepare_course(template: Path, workdir: Path, hidden: Path | None) -> Course:
+    """Export the edition twice into ``workdir`` and collect the tests to expect."""
+    extra = sorted(Path(hidden).glob("test_step*.py")) if hidden else []
+    if hidden and not extra:
+        raise ValueError(f"{hidden} holds no test_step*.py file")
+    trusted, edition = workdir / "trusted", workdir / "edition"
+    export_edition(template, trusted, extra_tests=extra, force=True)
+    export_edition(template, edition, force=True)
+    return Course(trusted, edition, expected_tests(trusted))
+
+
+def grade_submission(
+    course: Course, submission: Submission, steps: list[int], engine: Engine, config: Config,
+    scratch: Path,
+) -> dict[int, StepGrade]:  # fmt: skip
+    """Run ``steps`` of one submission, each in a fresh sandbox, and score them."""
+    launches, flags = {}, {}
+    (scratch / "steps").mkdir(parents=True)
+    for step in steps:
+        source = submission.files.get(step)
+        if source is None:
+            flags[step] = [submission.problems.get(step, "no file")]
+            continue
+        flags[step] = [f"advice: {flag}" for flag in flags_in_source(source)]
+        module = STEP_MODULES[step - 1]
+        step_file = scratch / "steps" / f"{module}.py"
+        step_file.write_text(source, encoding="utf-8")
+        files = StepFiles(course.edition, course.trusted, step, module, step_file, scratch)
+        launches[step] = engine.launch(files, config.limits)
+    run = Run()
+    if launches:
+        spec = scratch / "sandbox.json"
+        write_spec(spec, launches, config.limits.import_seconds)
+        seconds = config.limits.seconds * len(launches)
+        run = run_tests(
+            course.trusted, spec, scratch, sorted(launches), seconds, config.limits.test_seconds
+        )
+    return {step: _score(step, course.expected[step], run, flags[step], config) for step in steps}
+
+
+def _score(step: int, expected: list[str], run: Run, flags: list[str], config: Config) -> StepGrade:
     tests = {test: run.outcomes.get(test, "not run") for test in expected}
-    return StepGrade(step, passed, len(expected), points if counted else 0.0, flags, tests)
+    passed = sum(1 for outcome in tests.values() if outcome == "passed")
+    flags = flags + _run_flags(expected, run, config.limits)
+    points = points_for(passed, len(expected), config.points[step], config.partial_credit)
+    if config.zero_flagged and any(flag.startswith("advice: ") for flag in flags):
+        points = 0.0
+    return StepGrade(step, passed, len(expected), points, flags, tests)
 
 
-def _run_flags(run: StepRun, limits: Limits) -> list[str]:
+def _run_flags(expected: list[str], run: Run, limits: Limits) -> list[str]:
+    """What the instructor should know: time-outs, a step file that did not import."""
+    reasons = [run.reasons[test] for test in expected if test in run.reasons]
     flags = []
-    if run.timed_out:
-        flags.append(f"timed out after {limits.seconds:g} s (step scored 0)")
-    elif not run.finished:
-        flags.append(f"the test process ended early, exit code {run.exit_code} (step scored 0)")
-    if run.forged:
-        flags.append(f"{run.forged} forged result record(s) ignored")
+    time_outs = sum(1 for reason in reasons if "TimeLimitExceeded" in reason)
+    if time_outs:
+        flags.append(f"{time_outs} test(s) ran past the {limits.test_seconds:g} s limit")
+    imports = sorted({r.split("cannot import ", 1)[1] for r in reasons if "cannot import " in r})
+    flags += [f"the step file did not import: {reason}" for reason in imports[:1]]
+    if run.timed_out and any(test not in run.outcomes for test in expected):
+        flags.append(f"the tests ran past the {limits.seconds:g} s backstop; unrun tests failed")
     return flags
+
+
+@contextmanager
+def grading_folder() -> Iterator[Path]:
+    """A private folder for one grading run, removed at the end even when the grader is
+    interrupted (Ctrl-C or SIGTERM): running test processes and their sandboxes end first."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    folder = Path(tempfile.mkdtemp(prefix="ner-grading-"))
+    try:
+        yield folder
+    finally:
+        stop_all()
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def grade_all(
     template: Path,
     submissions: Iterable[Submission],
     config: Config,
+    engine: Engine,
     hidden: Path | None = None,
     jobs: int = 1,
     steps: Iterable[int] = STEPS,
     progress: Callable[[str], None] = lambda line: None,
 ) -> list[Grade]:
-    """Grade every submission's ``steps`` with ``jobs`` step processes at a time."""
-    submissions, steps = list(submissions), list(steps)
-    with tempfile.TemporaryDirectory(prefix="ner-grading-") as workdir:
-        course = prepare_grading_copy(template, Path(workdir), hidden)
-        expected = expected_tests(course)
-        tasks = [(submission, step) for submission in submissions for step in steps]
+    """Grade every submission's ``steps``, ``jobs`` submissions at a time."""
+    submissions, steps = list(submissions), sorted(steps)
+    with grading_folder() as workdir:
+        course = prepare_course(template, workdir, hidden)
 
-        def work(task: tuple[Submission, int]) -> StepGrade:
-            submission, step = task
-            grade = grade_step(course, submission, step, expected[step], config)
-            progress(f"{submission.student}: step {step} {grade.passed}/{grade.total}")
-            return grade
+        def work(numbered: tuple[int, Submission]) -> dict[int, StepGrade]:
+            index, submission = numbered
+            scratch = workdir / f"submission-{index}"
+            try:
+                grades = grade_submission(course, submission, steps, engine, config, scratch)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            shown = ", ".join(f"step {s} {g.passed}/{g.total}" for s, g in grades.items())
+            progress(f"{submission.student}: {shown}")
+            return grades
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(work, tasks))
-    grades = {s.student: Grade(s.student, s.source, s.commit, {}) for s in submissions}
-    for (submission, step), result in zip(tasks, results, strict=True):
-        grades[submission.student].steps[step] = result
-    return list(grades.values())
+            try:
+                results = list(pool.map(work, enumerate(submissions)))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                stop_all()
+                raise
+    return [
+        Grade(submission.student, submission.source, submission.commit, grades)
+        for submission, grades in zip(submissions, results, strict=True)
+    ]
 
 
-def gradebook_csv(grades: list[Grade], config: Config) -> str:
-    """The gradebook: one row per student, per-step passed/total and points, flags."""
+def gradebook_csv(grades: list[Grade], config: Config, sandbox: str) -> str:
+    """The gradebook: one row per student, per-step passed/total and points, flags, and the
+    sandbox the steps ran in."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     steps = sorted({step for grade in grades for step in grade.steps})
     header = ["student", "source", "commit"]
     for step in steps:
         header += [f"step{step}_passed", f"step{step}_total", f"step{step}_points"]
-    writer.writerow([*header, "points", "max_points", "flags"])
+    writer.writerow([*header, "points", "max_points", "flags", "sandbox"])
     maximum = sum(config.points[step] for step in steps)
     for grade in grades:
         row = [grade.student, grade.source, grade.commit]
         for step in steps:
             result = grade.steps[step]
             row += [result.passed, result.total, f"{result.points:g}"]
-        writer.writerow([*row, f"{grade.points:g}", f"{maximum:g}", "; ".join(grade.flags)])
+        flags = "; ".join(grade.flags)
+        writer.writerow([*row, f"{grade.points:g}", f"{maximum:g}", flags, sandbox])
     return buffer.getvalue()
 
 
-def gradebook_json(grades: list[Grade], config: Config) -> dict:
+def gradebook_json(grades: list[Grade], config: Config, sandbox: str) -> dict:
     """The gradebook as data: every student's steps, points and flags."""
     steps = sorted({step for grade in grades for step in grade.steps})
     return {
+        "sandbox": sandbox,
         "max_points": sum(config.points[step] for step in steps),
         "students": [
             {
@@ -268,8 +349,9 @@ def merge_gradebooks(texts: list[str]) -> str:
     return "\n".join([header, *sorted(rows)]) + "\n"
 
 
-def gradebook_markdown(grades: list[Grade], config: Config) -> str:
-    """A Markdown summary: the table of scores, then every flag to look at."""
+def gradebook_markdown(grades: list[Grade], config: Config, sandbox: str) -> str:
+    """A Markdown summary: the table of scores, then every flag to look at (names and flags
+    escaped, so a file name or a line of code cannot add Markdown of its own)."""
     steps = sorted({step for grade in grades for step in grade.steps})
     maximum = sum(config.points[step] for step in steps)
     lines = [
@@ -279,10 +361,23 @@ def gradebook_markdown(grades: list[Grade], config: Config) -> str:
     for grade in grades:
         cells = [f"{grade.steps[s].passed}/{grade.steps[s].total}" for s in steps]
         flagged = "⚠️ " + str(len(grade.flags)) if grade.flags else ""
+        student = markdown_text(grade.student)
         lines.append(
-            f"| {grade.student} | {' | '.join(cells)} | {grade.points:g}/{maximum:g} | {flagged} |"
+            f"| {student} | {' | '.join(cells)} | {grade.points:g}/{maximum:g} | {flagged} |"
         )
-    notes = [f"- **{g.student}** {flag}" for g in grades for flag in g.flags]
+    lines += ["", f"Sandbox: {markdown_text(sandbox)}"]
+    notes = [f"- **{markdown_text(g.student)}** {markdown_text(flag)}" for g in grades for flag in g.flags]
     if notes:
-        lines += ["", "Flags (a flagged step scores 0 unless graded with --keep-flagged):", *notes]
+        zero = "score 0" if config.zero_flagged else "keep their score (advice only)"
+        lines += ["", f"Flags (flagged steps {zero}):", *notes]
     return "\n".join(lines) + "\n"
+
+
+def markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown: one line, every markup character escaped.
+
+    >>> markdown_text("a`b|c <img>")
+    'a\\`b\\|c \\<img\\>'
+    """
+    one_line = " ".join(str(text).split())
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", one_line)
