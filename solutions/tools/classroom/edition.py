@@ -4,8 +4,10 @@ The template (this repository) holds the reference steps (``solutions/preprocess
 the instructor's hidden tests (``tests/hidden/``), the tests of the template's own tools
 (``tests/template/``) and its CI. The student edition keeps the stubs, hints, primer, lab,
 public step tests and harness, data, demo and every tool (training, evaluation, prediction, the
-grader), and its commands default to ``--impl exercises``. README sections between
-``<!-- instructor-only -->`` and ``<!-- /instructor-only -->`` are left out.
+grader) and the pages in ``docs/``, and its commands default to ``--impl exercises``. The
+instructor-only pages (``docs/grading.md``, ``docs/maintaining.md``) are left out, and so is every
+part of a Markdown file (the README, the pages) between ``<!-- instructor-only -->`` and
+``<!-- /instructor-only -->``.
 
 >>> is_student_file("solutions/tools/train.py"), is_student_file("solutions/metrics.py")
 (True, False)
@@ -21,6 +23,9 @@ from pathlib import Path, PurePosixPath
 
 from solutions.tools.implementation import STEP_MODULES
 
+#: Pages for instructors and maintainers only: the export, the grader, the template's checks.
+INSTRUCTOR_PAGES = ("docs/grading.md", "docs/maintaining.md")
+
 #: Files and folders of the template that the student edition leaves out.
 LEFT_OUT = (
     *(f"solutions/{name}.py" for name in STEP_MODULES),
@@ -29,6 +34,7 @@ LEFT_OUT = (
     ".github/workflows/ci.yml",
     ".github/workflows/grade-class.yml",
     ".ci/",
+    *INSTRUCTOR_PAGES,
 )
 _SKIPPED_FOLDERS = {
     ".git",
@@ -43,7 +49,7 @@ _SKIPPED_FOLDERS = {
     ".gradio",
 }
 _INSTRUCTOR_ONLY = re.compile(
-    r"\n?<!-- instructor-only -->.*?<!-- /instructor-only -->\n?", flags=re.DOTALL
+    r"(\n*)<!-- instructor-only -->.*?<!-- /instructor-only -->(\n*)", flags=re.DOTALL
 )
 
 
@@ -78,11 +84,24 @@ def template_files(root: Path) -> list[str]:
 def strip_instructor_sections(text: str) -> str:
     """``text`` without its ``<!-- instructor-only -->`` ... ``<!-- /instructor-only -->`` parts.
 
+    A removed part leaves the larger of the line breaks around it, so paragraphs stay apart
+    and no run of blank lines is left behind.
+
     >>> text = "a\\n<!-- instructor-only -->\\nsecret\\n<!-- /instructor-only -->\\nb"
     >>> strip_instructor_sections(text)
     'a\\nb'
+    >>> strip_instructor_sections(text.replace("\\n<", "\\n\\n<").replace(">\\n", ">\\n\\n"))
+    'a\\n\\nb'
     """
-    return _INSTRUCTOR_ONLY.sub("\n", text)
+    return _INSTRUCTOR_ONLY.sub(lambda match: "\n" * max(len(match[1]), len(match[2]), 1), text)
+
+
+def _markdown_with_instructor_parts(path: Path) -> str | None:
+    """The text of a Markdown file that has instructor-only parts, else ``None`` (copy as is)."""
+    if path.suffix != ".md":
+        return None
+    text = path.read_bytes().decode("utf-8")
+    return text if "<!-- instructor-only -->" in text else None
 
 
 def export_edition(
@@ -91,7 +110,8 @@ def export_edition(
     """Write the student edition of ``template`` to ``out``; return the files written.
 
     ``extra_tests`` (e.g. the hidden tests, for grading) are copied into ``out/tests/hidden/``.
-    Raises ``FileExistsError`` when ``out`` exists and is not empty, unless ``force``.
+    Raises ``FileExistsError`` when ``out`` exists and is not empty, unless ``force``, and
+    ``ValueError`` for a Markdown file whose instructor-only markers do not pair up.
     """
     template, out = Path(template).resolve(), Path(out).resolve()
     if out == template or template in out.parents:
@@ -106,9 +126,12 @@ def export_edition(
             continue
         target = out / PurePosixPath(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative == "README.md":
-            text = (template / relative).read_text(encoding="utf-8")
-            target.write_text(strip_instructor_sections(text), encoding="utf-8")
+        text = _markdown_with_instructor_parts(template / relative)
+        if text is not None:
+            text = strip_instructor_sections(text)
+            if "instructor-only -->" in text:
+                raise ValueError(f"{relative}: an instructor-only marker has no partner")
+            target.write_text(text, encoding="utf-8", newline="")
         else:
             shutil.copy2(template / relative, target)
         written.append(relative)
