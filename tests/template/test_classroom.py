@@ -18,7 +18,7 @@ import pytest
 
 from solutions.tools.classroom import grader
 from solutions.tools.classroom.flags import flags_in_source
-from solutions.tools.classroom.runner import Limits
+from solutions.tools.classroom.sandbox import Limits, choose
 from solutions.tools.classroom.sources import load_submission, read_roster
 from solutions.tools.implementation import STEP_MODULES
 from tests.harness.steps import PROJECT_ROOT
@@ -28,7 +28,10 @@ pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]
 STEP_FILES = dict(enumerate(STEP_MODULES, start=1))
 REFERENCE = {n: (PROJECT_ROOT / "solutions" / f"{m}.py").read_text() for n, m in STEP_FILES.items()}
 STUB = {n: (PROJECT_ROOT / "exercises" / f"{m}.py").read_text() for n, m in STEP_FILES.items()}
-LIMITS = Limits(seconds=60, test_seconds=5, memory_mb=6000)
+LIMITS = Limits(seconds=60, test_seconds=5, import_seconds=30)
+#: The grading tests need a sandbox; where none works they run without one (the sandbox's
+#: own tests, in test_grading_sandbox.py, skip there).
+ENGINE = choose("auto", unsafe=True)
 
 
 def _with_function_body(source: str, function: str, body: str) -> str:
@@ -157,7 +160,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, grader.Grade]:
     submissions.append(load_submission("from-git", url, root / "clones"))
     config = grader.Config(limits=LIMITS)
     hidden = PROJECT_ROOT / "tests" / "hidden"
-    grades = grader.grade_all(PROJECT_ROOT, submissions, config, hidden, jobs=2, steps=[1, 4])
+    grades = grader.grade_all(
+        PROJECT_ROOT, submissions, config, ENGINE, hidden, jobs=2, steps=[1, 4]
+    )
     return {grade.student: grade for grade in grades}
 
 
@@ -187,20 +192,24 @@ def test_a_git_url_is_cloned_and_its_commit_recorded(graded):
 
 
 @pytest.mark.parametrize(
-    ("student", "flag"),
+    ("student", "flag", "points"),
     [
-        ("star-import", "import solutions.preprocessing"),
-        ("skips", "import pytest"),
-        ("rewrites-report", "import atexit"),
-        ("patches-harness", "import tests.harness.progress"),
-        ("background-process", "import subprocess"),
-        ("forges-results", "forged result record"),
+        ("star-import", "import solutions.preprocessing", 0),
+        ("skips", "import pytest", 0),
+        ("forges-results", None, 0),
+        # Reference code with a harmless extra: the cheat no longer reaches the verdict, so
+        # the step scores what the code earns; the scan still advises the instructor.
+        ("rewrites-report", "import atexit", 25),
+        ("patches-harness", "import tests.harness.progress", 25),
+        ("background-process", "import subprocess", 25),
     ],
 )
-def test_each_cheat_scores_zero_and_is_flagged(graded, student, flag):
+def test_a_cheat_earns_nothing_and_the_scan_advises(graded, student, flag, points):
     step = _step(graded, student, 1)
-    assert step.points == 0, f"{student}: {step}"
-    assert any(flag in text for text in step.flags), f"{student}: flags {step.flags}"
+    assert step.points == points, f"{student}: {step}"
+    if flag:
+        advice = [text for text in step.flags if text.startswith("advice: ")]
+        assert any(flag in text for text in advice), f"{student}: flags {step.flags}"
 
 
 def test_the_reference_cannot_be_imported_while_grading(graded):
@@ -208,7 +217,7 @@ def test_the_reference_cannot_be_imported_while_grading(graded):
     assert step.passed == 0, f"the reference leaked into grading: {step}"
 
 
-def test_skipped_tests_count_as_failed_even_when_flags_are_kept(graded):
+def test_skipped_tests_count_as_failed(graded):
     step = _step(graded, "skips", 1)
     assert step.passed == 0 < step.total, step
 
@@ -221,20 +230,19 @@ def test_files_outside_the_step_files_are_ignored(graded):
 
 def test_an_exit_in_one_step_costs_that_step_only(graded):
     one, four = _step(graded, "exits-in-one-step", 1), _step(graded, "exits-in-one-step", 4)
-    assert one.points == 0, one
-    assert any("ended early" in flag for flag in one.flags), one.flags
+    assert one.passed < one.total, one
     assert four.passed == four.total and four.points == 25, four
 
 
 def test_code_that_swallows_every_exception_times_out_one_step(graded):
     one, four = (_step(graded, "swallows-base-exception", n) for n in (1, 4))
-    assert one.points == 0 and any("timed out" in f for f in one.flags), one
+    assert one.passed < one.total and any("time limit" in f for f in one.flags), one
     assert four.passed == four.total and four.points == 25, four
 
 
 def test_an_endless_loop_stops_the_step_early_without_a_step_time_out(graded):
     step = _step(graded, "endless-loop-in-a-shared-function", 1)
-    assert not any("timed out" in flag for flag in step.flags), step.flags
+    assert not any("backstop" in flag for flag in step.flags), step.flags
     assert 0 < step.passed < step.total, f"tests that avoid the loop still count: {step}"
 
 
@@ -246,13 +254,15 @@ def test_a_flood_of_output_neither_fails_nor_exhausts_the_grader(graded):
 def test_gradebook_csv_json_and_markdown(graded):
     grades = [graded["honest-partial"], graded["star-import"]]
     config = grader.Config()
-    rows = list(csv.DictReader(grader.gradebook_csv(grades, config).splitlines()))
+    rows = list(csv.DictReader(grader.gradebook_csv(grades, config, "bwrap").splitlines()))
     assert rows[0]["student"] == "honest-partial" and rows[0]["points"] == "25", rows[0]
     assert rows[0]["step1_passed"] == rows[0]["step1_total"], rows[0]
     assert "import solutions.preprocessing" in rows[1]["flags"], rows[1]
-    data = grader.gradebook_json(grades, config)
+    assert rows[0]["sandbox"] == "bwrap", rows[0]
+    data = grader.gradebook_json(grades, config, "bwrap")
     assert json.loads(json.dumps(data))["students"][1]["flags"], data
-    markdown = grader.gradebook_markdown(grades, config)
+    assert data["sandbox"] == "bwrap", data
+    markdown = grader.gradebook_markdown(grades, config, "bwrap")
     assert "| honest-partial | " in markdown and "| star-import | 0/" in markdown, markdown
     assert "⚠️ 2" in markdown and "metrics.py is missing" in markdown, markdown
 

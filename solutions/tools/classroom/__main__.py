@@ -132,9 +132,6 @@ def _grade(args: argparse.Namespace) -> int:
     steps = _steps(args.steps)
     config = grader.read_config(args.config)
     config.zero_flagged = config.zero_flagged or args.zero_flagged
-    engine = choose(args.sandbox, args.docker_image, unsafe=args.unsafe_no_sandbox)
-    sandbox = engine.describe()
-    print(f"sandbox: {sandbox}", file=sys.stderr)
     entries = [(_name(item), item, None) for item in args.submissions]
     if args.roster:
         entries += read_roster(args.roster)
@@ -146,6 +143,9 @@ def _grade(args: argparse.Namespace) -> int:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ValueError(f"students named twice: {twice} (use a roster with distinct names)")
+    engine = choose(args.sandbox, args.docker_image, unsafe=args.unsafe_no_sandbox)
+    sandbox = engine.describe()
+    print(f"sandbox: {sandbox}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="ner-submissions-") as workdir:
         submissions = [
             load_submission(student, repository, Path(workdir), ref)

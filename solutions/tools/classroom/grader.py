@@ -213,9 +213,11 @@ def _run_flags(expected: list[str], run: Run, limits: Limits) -> list[str]:
     """What the instructor should know: time-outs, a step file that did not import."""
     reasons = [run.reasons[test] for test in expected if test in run.reasons]
     flags = []
-    time_outs = sum(1 for reason in reasons if "TimeLimitExceeded" in reason)
+    time_outs = sum(1 for reason in reasons if "took longer than" in reason)
+    skipped = sum(1 for reason in reasons if "was not called" in reason)
     if time_outs:
-        flags.append(f"{time_outs} test(s) ran past the {limits.test_seconds:g} s limit")
+        later = f"; {skipped} later test(s) were not run" if skipped else ""
+        flags.append(f"{time_outs} call(s) ran past the {limits.test_seconds:g} s limit{later}")
     imports = sorted({r.split("cannot import ", 1)[1] for r in reasons if "cannot import " in r})
     flags += [f"the step file did not import: {reason}" for reason in imports[:1]]
     if run.timed_out and any(test not in run.outcomes for test in expected):
@@ -266,6 +268,7 @@ def grade_all(
                 grades = grade_submission(course, submission, steps, engine, config, scratch)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
+                engine.clean_up()
             shown = ", ".join(f"step {s} {g.passed}/{g.total}" for s, g in grades.items())
             progress(f"{submission.student}: {shown}")
             return grades

@@ -32,6 +32,8 @@ from pathlib import Path
 
 ENGINES = ("auto", "bwrap", "docker")
 DEFAULT_IMAGE = "ner-course-grader"
+#: Sandboxes are named ``ner-grade-<random>`` (containers, cgroups).
+CGROUP_PREFIX = "ner-grade-"
 _PIDS_V1 = Path("/sys/fs/cgroup/pids")
 _WORKER = ["-m", "tests.harness.worker"]
 _ENVIRONMENT = {
@@ -106,6 +108,9 @@ class Engine:
     def describe(self) -> str:
         return "none (--unsafe-no-sandbox: the student's code ran unconfined)"
 
+    def clean_up(self) -> None:
+        """Remove what ended sandboxes may have left (called after each submission)."""
+
     def launch(self, files: StepFiles, limits: Limits) -> Launch:
         tree = files.scratch / "course"
         if not tree.exists():
@@ -139,6 +144,15 @@ class Bubblewrap(Engine):
         done = subprocess.run(["bwrap", "--version"], capture_output=True, text=True, check=False)
         bound = "pids cgroup" if os.geteuid() == 0 else "RLIMIT_NPROC"
         return f"{done.stdout.strip() or 'bwrap'} (namespaces; processes bounded by {bound})"
+
+    def clean_up(self) -> None:
+        """Remove empty pids cgroups of ended sandboxes (one in use cannot be removed)."""
+        group = _pids_cgroup() if os.geteuid() == 0 else None
+        for folder in group.glob(f"{CGROUP_PREFIX}*") if group else []:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
 
     def launch(self, files: StepFiles, limits: Limits) -> Launch:
         command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
