@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +16,13 @@ from hypothesis import strategies as st
 from tests.harness.show import (
     assert_close,
     assert_equal,
+    assert_plain,
     assert_tags,
+    assert_type,
     assert_value_error,
     call_text,
+    error_problem,
+    same,
     short_repr,
 )
 
@@ -53,9 +58,19 @@ def write(folder: Path, text: str, name: str = "corpus.conll", encoding: str = "
     return path
 
 
+def assert_plain_frame(call: str, frame: object) -> None:
+    """``frame`` is a pandas ``DataFrame`` (not a subclass) whose cells are plain values."""
+    __tracebackhide__ = True
+    assert_type(call, frame, pd.DataFrame)
+    assert_plain(f"list({call}.columns)", list(frame.columns))
+    for name in frame.columns:
+        assert_plain(f"{call}[{name!r}].tolist()", frame[name].tolist())
+
+
 def assert_frame(call: str, frame: pd.DataFrame, sentences: Sentences) -> None:
     """``frame`` is the training frame of ``sentences``: lists of (word, label) pairs."""
     __tracebackhide__ = True
+    assert_type(call, frame, pd.DataFrame)
     assert_equal(f"list({call}.columns)", list(frame.columns), COLUMNS)
     words = [word for sentence in sentences for word, _ in sentence]
     ids = [index for index, sentence in enumerate(sentences) for _ in sentence]
@@ -76,27 +91,43 @@ def frame_of(sentences: list[list[str]], ids: list[int] | None = None) -> pd.Dat
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def other_bad_tags(tag: str) -> list[str]:
+    """The other bad tags, which a message about ``tag`` must not name: each quoted, and
+    those that cannot be part of a message's explanation (``B-`` can) also bare."""
+    others = [other for other in BAD_TAGS if other != tag]
+    return [repr(other) for other in others] + [
+        other for other in others if re.fullmatch(r"\w[\w-]{2,}\w", other)
+    ]
+
+
 def assert_rejects_bad_tags(call: str, action: Callable[[str], object]) -> None:
-    """``action(tag)`` must raise a ``ValueError`` that names ``tag`` for every bad tag."""
+    """``action(tag)`` must raise a ``ValueError`` that names ``tag``, and no other bad tag,
+    for every bad tag."""
     __tracebackhide__ = True
     problems = []
     for tag, mistake in BAD_TAGS.items():
-        try:
-            got = action(tag)
-        except ValueError as error:
-            if tag not in str(error):
-                problems.append(
-                    f"  {tag!r}: the message does not name it: {short_repr(str(error))}"
-                )
+        problem = error_problem(lambda tag=tag: action(tag), tag, absent=other_bad_tags(tag))
+        if problem is None:
+            continue
+        label, got, expected = problem
+        if label == "got":
+            problems.append(f"  {tag!r}: accepted, returned {got} (from {mistake})")
         else:
-            problems.append(f"  {tag!r}: accepted, returned {short_repr(got)} (from {mistake})")
+            problems.append(f"  {tag!r}: raised {got}; expected {expected}")
     if problems:
         raise AssertionError(
             f"called:   {call} for each <bad tag> below\n"
-            "expected: a ValueError that names the tag, for each of them\n"
+            "expected: a ValueError that names the tag, and only that tag, for each of them\n"
             + "\n".join(problems)
             + f"\n{TAG_RULE}"
         )
+
+
+def other_lines(text: str, *right: int) -> list[str]:
+    """``line N`` for every line number of ``text`` (and one past its end, and 0) that is
+    not one of the ``right`` ones: a message about a bad line must not name another."""
+    last = text.count("\n") + 2
+    return [f"line {number}" for number in range(last + 1) if number not in right]
 
 
 # 1.1 read_conll ----------------------------------------------------------------------------
@@ -208,6 +239,7 @@ def test_1_1_reads_the_iob1_sample_file_from_a_str_path(step, data_dir):
     path = str(data_dir / "iob1_sample.conll")  # a str, not a Path: wrap it in Path(path)
     frame = step.read_conll(path)
     call = call_text("read_conll", "data/iob1_sample.conll")
+    assert_plain_frame(call, frame)
     counts = {
         "sentences": frame["sentence_id"].nunique(),
         "last id": int(frame["sentence_id"].max()),
@@ -233,7 +265,13 @@ BAD_CONLL = {
 def test_1_2_bad_rows_name_file_line_and_value(step, tmp_path, text, line, value):
     path = write(tmp_path, text, name="bad.conll")
     fragments = [path.name, f"line {line}", *([value] if value else [])]
-    assert_value_error(call_text("read_conll", path), lambda: step.read_conll(path), *fragments)
+    assert_value_error(
+        call_text("read_conll", path),
+        lambda: step.read_conll(path),
+        *fragments,
+        absent=other_lines(text, line),
+        note="Name the one line that is wrong; lines count from 1, blank lines included",
+    )
 
 
 BAD_CONLL_TAGS = {
@@ -261,6 +299,7 @@ def test_1_2_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
         path.name,
         f"line {line}",
         tag,
+        absent=other_lines(text, line),
         note="Lines count from 1, blank and -DOCSTART- lines included; " + TAG_RULE,
     )
 
@@ -316,7 +355,11 @@ def test_1_3_ids_are_positions_in_the_sorted_distinct_keys(step, keys):
 def test_1_3_a_missing_key_is_an_error_that_names_its_position(step, missing):
     keys = ["first", "first", "second", missing, "third", missing]
     assert_value_error(
-        call_text("encode_sentence_ids", keys), lambda: step.encode_sentence_ids(keys), "3"
+        call_text("encode_sentence_ids", keys),
+        lambda: step.encode_sentence_ids(keys),
+        "3",
+        absent=["0", "1", "2", "4", "5"],
+        note="name the position (counted from 0) of the first missing key, and only that one",
     )
 
 
@@ -431,11 +474,17 @@ def test_1_4_the_sample_csv_holds_the_three_conll_splits(step, data_dir):
     for name in SPLITS:
         expected += plain_conll_rows(data_dir / f"{name}.conll", len({row[0] for row in expected}))
     call = call_text("read_tagged_csv", "data/ner_dataset.csv")
+    assert_plain_frame(call, frame)
     note = "data/README.md: the CSV holds train.conll, dev.conll and test.conll in a row"
     got = list(zip(frame["sentence_id"], frame["words"], frame["labels"], strict=True))
     assert_equal(f"len({call})", len(got), len(expected), note=note)
     first = next(
-        ((row, g, e) for row, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e), None
+        (
+            (row, g, e)
+            for row, (g, e) in enumerate(zip(got, expected, strict=True))
+            if not same(g, e)
+        ),
+        None,
     )
     assert_equal(
         f"first (row, got, expected) of {call} that differs, as (sentence_id, word, label)",
@@ -452,41 +501,56 @@ LINE_RULE = (
     "The header is line 1, blank lines count and a row with a quoted line break is one line: "
     "read with skip_blank_lines=False and row i of the table is line i + 2."
 )
+#: (text, what the message must mention, the bad line (None: no line), other lines it may
+#: also name: where a key that comes back was first seen)
 BAD_CSV = {
-    "no Tag column": ("Sentence #,Word,POS\nSentence: 1,EU,NNP\n", ["Tag", "POS"]),
-    "no Word column": ("Sentence #,Token,POS,Tag\nSentence: 1,EU,NNP,B-org\n", ["Word", "Token"]),
-    "no sentence column": ("Word,Tag\nEU,B-org\n", ["Sentence #", "Word"]),
-    "an empty word": (HEADER + "Sentence: 1,EU,NNP,B-org\n,,NN,O\n", ["line 3"]),
+    "no Tag column": ("Sentence #,Word,POS\nSentence: 1,EU,NNP\n", ["Tag", "POS"], None, ()),
+    "no Word column": (
+        "Sentence #,Token,POS,Tag\nSentence: 1,EU,NNP,B-org\n",
+        ["Word", "Token"],
+        None,
+        (),
+    ),
+    "no sentence column": ("Word,Tag\nEU,B-org\n", ["Sentence #", "Word"], None, ()),
+    "an empty word": (HEADER + "Sentence: 1,EU,NNP,B-org\n,,NN,O\n", [], 3, ()),
     "an empty word after a quoted line break": (
         HEADER + 'Sentence: 1,EU,"NN\nP",O\n,,NN,O\n',
-        ["line 3"],
+        [],
+        3,
+        (),
     ),
-    "a missing tag": (HEADER + "Sentence: 1,EU,NNP,B-org\n,rejects,VBZ\n", ["line 3"]),
-    "no key on the first row": (HEADER + ",EU,NNP,B-org\n", ["line 2"]),
+    "a missing tag": (HEADER + "Sentence: 1,EU,NNP,B-org\n,rejects,VBZ\n", [], 3, ()),
+    "no key on the first row": (HEADER + ",EU,NNP,B-org\n", [], 2, ()),
     "a key that comes back": (
         HEADER + "Sentence: 1,A,X,O\nSentence: 2,B,X,O\nSentence: 1,C,X,O\n",
-        ["line 4", "Sentence: 1"],
+        ["Sentence: 1"],
+        4,
+        (2,),
     ),
     "a key that comes back, CRLF and blank lines": (
         "Sentence #,Word,POS,Tag\r\nSentence: 1,A,X,O\r\n\r\nSentence: 2,B,X,O\r\n\r\n"
         "Sentence: 1,C,X,O\r\n",
-        ["line 6", "Sentence: 1"],
+        ["Sentence: 1"],
+        6,
+        (2,),
     ),
-    "an unquoted comma": (HEADER + "Sentence: 1,EU,NNP,O\n,1,000,CD,O\n", ["line 3"]),
-    "an empty file": ("", []),
-    "only a header": (HEADER, []),
+    "an unquoted comma": (HEADER + "Sentence: 1,EU,NNP,O\n,1,000,CD,O\n", [], 3, ()),
+    "an empty file": ("", [], None, ()),
+    "only a header": (HEADER, [], None, ()),
 }
 
 
-@pytest.mark.parametrize(("text", "fragments"), BAD_CSV.values(), ids=BAD_CSV)
-def test_1_5_bad_csv_names_file_line_and_value(step, tmp_path, text, fragments):
+@pytest.mark.parametrize(("text", "fragments", "line", "also"), BAD_CSV.values(), ids=BAD_CSV)
+def test_1_5_bad_csv_names_file_line_and_value(step, tmp_path, text, fragments, line, also):
     path = write(tmp_path, text, name="bad.csv")
     assert_value_error(
         call_text("read_tagged_csv", path),
         lambda: step.read_tagged_csv(path),
         path.name,
+        *([] if line is None else [f"line {line}"]),
         *fragments,
-        note=LINE_RULE if any(f.startswith("line") for f in fragments) else "",
+        absent=[] if line is None else other_lines(text, line, *also),
+        note="" if line is None else LINE_RULE,
     )
 
 
@@ -507,6 +571,7 @@ def test_1_5_bad_tags_name_file_line_and_tag(step, tmp_path, text, line, tag):
         path.name,
         f"line {line}",
         tag,
+        absent=other_lines(text, line),
         note=f"{LINE_RULE} {TAG_RULE}",
     )
 
@@ -612,7 +677,13 @@ def test_1_7_maps_round_trip(step, labels):
 
 def test_1_7_duplicate_labels_are_an_error(step):
     labels = ["O", "B-PER", "I-PER", "B-PER"]
-    assert_value_error(call_text("label_maps", labels), lambda: step.label_maps(labels), "B-PER")
+    assert_value_error(
+        call_text("label_maps", labels),
+        lambda: step.label_maps(labels),
+        "B-PER",
+        absent=["'O'", "'I-PER'"],
+        note="name the labels that occur more than once, and only those",
+    )
 
 
 # 1.8 split_by_sentence ---------------------------------------------------------------------
@@ -638,10 +709,22 @@ def sentences_in(frame: pd.DataFrame) -> dict[int, list[str]]:
 TEN = "<10 sentences, ids 66, 59, ..., 3>"
 
 
+def split(step, frame: pd.DataFrame, **options: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``split_by_sentence(frame, **options)``: a tuple of two frames of plain values."""
+    __tracebackhide__ = True
+    call = call_text("split_by_sentence", TEN, **options)
+    parts = step.split_by_sentence(frame, **options)
+    assert_type(call, parts, tuple, note="return (train, test)")
+    assert_equal(f"len({call})", len(parts), 2, note="return (train, test)")
+    for index, part in enumerate(parts):
+        assert_plain_frame(f"{call}[{index}]", part)
+    return parts
+
+
 @pytest.mark.parametrize(("test_size", "test_sentences"), [(0.2, 2), (0.25, 3), (0.5, 5)])
 def test_1_8_no_sentence_is_in_both_parts(step, test_size, test_sentences):
     frame = ten_sentences()
-    train, test = step.split_by_sentence(frame, test_size=test_size, seed=0)
+    train, test = split(step, frame, test_size=test_size, seed=0)
     call = call_text("split_by_sentence", TEN, test_size=test_size, seed=0)
     shared = sorted(set(train["sentence_id"]) & set(test["sentence_id"]))
     assert_equal(
@@ -662,7 +745,7 @@ def test_1_8_no_sentence_is_in_both_parts(step, test_size, test_sentences):
 
 def test_1_8_every_sentence_stays_whole_with_its_id_and_rows_keep_their_order(step):
     frame = ten_sentences()
-    train, test = step.split_by_sentence(frame, test_size=0.3, seed=7)
+    train, test = split(step, frame, test_size=0.3, seed=7)
     call = call_text("split_by_sentence", TEN, test_size=0.3, seed=7)
     together = {**sentences_in(train), **sentences_in(test)}
     assert_equal(
@@ -691,8 +774,7 @@ def test_1_8_the_same_seed_gives_the_same_split(step):
     frame = ten_sentences()
     call = call_text("split_by_sentence", TEN, test_size=0.5, seed=3)
     first, second = (
-        sorted(set(step.split_by_sentence(frame, test_size=0.5, seed=3)[1]["sentence_id"]))
-        for _ in range(2)
+        sorted(set(split(step, frame, test_size=0.5, seed=3)[1]["sentence_id"])) for _ in range(2)
     )
     assert_equal(
         f"test sentences of {call}, called twice",
@@ -705,9 +787,7 @@ def test_1_8_the_same_seed_gives_the_same_split(step):
 def test_1_8_the_seed_changes_which_sentences_are_tested(step):
     frame = ten_sentences()
     picked = {
-        tuple(
-            sorted(set(step.split_by_sentence(frame, test_size=0.3, seed=seed)[1]["sentence_id"]))
-        )
+        tuple(sorted(set(split(step, frame, test_size=0.3, seed=seed)[1]["sentence_id"])))
         for seed in range(6)
     }
     if len(picked) == 1:
@@ -751,18 +831,20 @@ def entity_counts(sentences: list[list[str]]) -> dict[str, int]:
 
 def not_plain(value: object, path: str) -> list[str]:
     """Where ``value`` holds something other than a dict with str keys, an int or a float."""
-    if isinstance(value, dict):
+    if type(value) is dict:
         keys = [
-            f"{path} has the key {key!r}, a {type(key).__name__}"
+            f"{path} has the key {short_repr(key)}, a {type(key).__name__}"
             for key in value
             if type(key) is not str
         ]
         return keys + [
-            place for key, item in value.items() for place in not_plain(item, f"{path}[{key!r}]")
+            place
+            for key, item in value.items()
+            for place in not_plain(item, f"{path}[{short_repr(key)}]")
         ]
     if type(value) in (int, float):
         return []
-    return [f"{path} is {value!r}, a {type(value).__module__}.{type(value).__qualname__}"]
+    return [f"{path} is {short_repr(value)}, a {type(value).__module__}.{type(value).__qualname__}"]
 
 
 ENTITY_RULE = (
@@ -779,6 +861,7 @@ def test_1_9_counts_sentences_tokens_and_entities(step):
     ]
     stats = step.dataset_statistics(frame_of(sentences))
     call = call_text("dataset_statistics", f"frame_of({sentences})")
+    assert_type(call, stats, dict)
     assert_equal(f"{call}['sentences']", stats["sentences"], 3)
     assert_equal(f"{call}['tokens']", stats["tokens"], 11)
     assert_equal(
@@ -801,6 +884,8 @@ def test_1_9_a_split_part_counts_its_own_sentence_ids(step):
     ids = [41, 7, 19]
     stats = step.dataset_statistics(frame_of(sentences, ids))
     call = call_text("dataset_statistics", f"frame_of({sentences}, ids={ids})")
+    assert_type(call, stats, dict)
+    assert_type(f"{call}['sentence_length']", stats["sentence_length"], dict)
     note = "count the distinct sentence_id values and group by them; never use max() + 1"
     assert_equal(f"{call}['sentences']", stats["sentences"], 3, note=note)
     assert_equal(f"{call}['entities']", stats["entities"], {"PER": 2}, note=ENTITY_RULE)
@@ -817,7 +902,9 @@ def test_1_9_sentence_length_percentiles_interpolate_linearly(step):
     lengths = [1, 2, 2, 3, 5, 8, 13, 21]
     stats = step.dataset_statistics(frame_of([["O"] * n for n in lengths]))
     call = call_text("dataset_statistics", f"<frame with sentence lengths {lengths}>")
+    assert_type(call, stats, dict)
     got = stats["sentence_length"]
+    assert_type(f"{call}['sentence_length']", got, dict)
     assert_equal(
         f"list({call}['sentence_length'])", list(got), ["min", "p50", "p90", "p95", "p99", "max"]
     )
@@ -838,7 +925,9 @@ def test_1_9_the_result_is_plain_json(step):
             + "\nexpected plain int and float values (json.dumps fails on numpy integers): "
             "convert with int(...) or float(...)"
         )
-    assert_equal(f"json.loads(json.dumps({call}))", json.loads(json.dumps(stats)), stats)
+    assert_equal(
+        f"{call}, compared with json.loads(json.dumps(it))", stats, json.loads(json.dumps(stats))
+    )
 
 
 @settings(PROPERTY, max_examples=12)
@@ -853,6 +942,7 @@ def test_1_9_entities_are_counted_per_sentence(step, sentences):
     ids = [100 + 3 * index for index in range(len(sentences))]
     stats = step.dataset_statistics(frame_of(sentences, ids))
     call = call_text("dataset_statistics", f"frame_of({sentences!r}, ids={ids})")
+    assert_type(call, stats, dict)
     assert_equal(
         f"{call}['entities']", stats["entities"], entity_counts(sentences), note=ENTITY_RULE
     )

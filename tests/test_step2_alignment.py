@@ -12,11 +12,14 @@ from hypothesis import strategies as st
 
 from tests.harness.show import (
     assert_equal,
+    assert_plain,
     assert_tags,
     assert_value_error,
     call_text,
-    short_repr,
+    error_problem,
+    same,
     token_table,
+    type_note,
 )
 from tests.tokenizer_helpers import encode_words, minilm_tokenizer, tiny_tokenizer
 
@@ -89,24 +92,39 @@ def _assert_alignment(
 ) -> None:
     """Fail with one row per token: its word and label, the token, its word id, got, expected."""
     __tracebackhide__ = True
-    if got != expected:
-        table = token_table(
-            _column(words, word_ids),
-            label=_column(labels, word_ids),
-            token=tokens,
-            word_id=word_ids,
-            got=got,
-            expected=expected,
-        )
-        raise AssertionError(
-            f"{call} returned the wrong label ids\n{table}\nlabel ids: {LABEL_TO_ID}"
-            + (f"\n{note}" if note else "")
-        )
+    if same(got, expected):
+        return
+    if type(got) is not list:
+        assert_equal(call, got, expected, note)
+    kinds = next(
+        (
+            f"\nlabel id {index}: {type_note(left, right)}"
+            for index, (left, right) in enumerate(zip(got, expected, strict=False))
+            if type(left) is not type(right)
+        ),
+        "",
+    )
+    table = token_table(
+        _column(words, word_ids),
+        label=_column(labels, word_ids),
+        token=tokens,
+        word_id=word_ids,
+        got=got,
+        expected=expected,
+    )
+    raise AssertionError(
+        f"{call} returned the wrong label ids{kinds}\n{table}\nlabel ids: {LABEL_TO_ID}"
+        + (f"\n{note}" if note else "")
+    )
 
 
-def _expect_value_error(call: str, function: Any, *args: Any, mentions: Sequence[str]) -> None:
+def _expect_value_error(
+    call: str, function: Any, *args: Any, mentions: Sequence[str], absent: Sequence[str] = ()
+) -> None:
+    """``function(*args)`` raises a ValueError that mentions each of ``mentions`` and none of
+    ``absent`` (the wrong candidates: another word, another position)."""
     __tracebackhide__ = True
-    assert_value_error(call, lambda: function(*args), *mentions)
+    assert_value_error(call, lambda: function(*args), *mentions, absent=absent)
 
 
 # -- hypothesis strategies ---------------------------------------------------------------------
@@ -224,22 +242,25 @@ def test_2_2_a_bad_tag_is_a_value_error(step, function):
     problems = []
     for name, tags in BAD_TAGS.items():
         position = len(tags) - 1
-        try:
-            got = getattr(step, function)(tags)
-        except ValueError as error:
-            missing = [
-                text for text in (repr(tags[position]), str(position)) if text not in str(error)
-            ]
-            if missing:
-                problems.append(
-                    f"  {call_text(function, tags)} ({name}): the message "
-                    f"{short_repr(str(error))} does not mention {missing}"
-                )
+        problem = error_problem(
+            lambda tags=tags: getattr(step, function)(tags),
+            repr(tags[position]),
+            str(position),
+            absent=[str(other) for other in range(len(tags)) if other != position],
+        )
+        if problem is None:
+            continue
+        label, got, expected = problem
+        if label == "got":
+            problems.append(f"  {call_text(function, tags)} ({name}): returned {got}")
         else:
-            problems.append(f"  {call_text(function, tags)} ({name}): returned {short_repr(got)}")
+            problems.append(
+                f"  {call_text(function, tags)} ({name}): raised {got}; expected {expected}"
+            )
     if problems:
         raise AssertionError(
-            f"{function} must raise a ValueError naming the position and the tag (with !r) for:\n"
+            f"{function} must raise a ValueError naming the position and the tag (with !r), "
+            "and no other position, for:\n"
             + "\n".join(problems)
             + "\na tag is exactly 'O', or 'B-' or 'I-' followed by a type"
         )
@@ -268,7 +289,9 @@ def test_2_3_repair_iob2(step, tags, expected):
 def test_2_3_repair_fixes_exactly_the_errors(step, tags):
     call = call_text("repair_iob2", tags)
     got = step.repair_iob2(tags)
-    errors = set(step.iob2_errors(tags))
+    found = step.iob2_errors(tags)
+    assert_plain(call_text("iob2_errors", tags), found)
+    errors = set(found)
     expected = ["B-" + tag[2:] if i in errors else tag for i, tag in enumerate(tags)]
     assert_tags(
         call, tags, got, expected, note="only the positions of iob2_errors change, I-X -> B-X"
@@ -305,6 +328,7 @@ def test_2_4_tags_to_spans(step, tags, expected):
 def test_2_4_spans_cover_exactly_the_entity_words(step, tags):
     call = call_text("tags_to_spans", tags)
     spans = step.tags_to_spans(tags)
+    assert_plain(call, spans)
     covered = [i for _, first, last in spans for i in range(first, last + 1)]
     expected = [i for i, tag in enumerate(tags) if tag != "O"]
     assert_equal(
@@ -370,6 +394,7 @@ def test_2_5_offsets_slice_the_words_back_out_of_any_text(step, words, gaps):
     text = "".join(gap + word for gap, word in zip(gaps, words, strict=False)) + gaps[-1]
     offsets = step.word_offsets(text, words)
     call = call_text("word_offsets", text, words)
+    assert_plain(call, offsets)
     assert_equal(f"[text[s:e] for s, e in {call}]", [text[s:e] for s, e in offsets], words)
     position = 0
     expected = []
@@ -396,6 +421,7 @@ def test_2_5_a_missing_word_is_a_value_error(step, text, words, word, searched_f
         text,
         words,
         mentions=[word, searched_from],
+        absent=[repr(other) for other in words if repr(other) != word],
     )
 
 
@@ -502,20 +528,46 @@ def test_2_6_truncated_words_are_simply_not_labelled(step, minilm):
     _assert_alignment(call, MINILM_WORDS, MINILM_LABELS, tokens, word_ids, got, expected)
 
 
+#: (word ids, labels, label_all_subwords, what the message mentions, what it must not: what
+#: is wrong in the other cases)
 ALIGN_ERRORS = {
-    "unknown label": ([None, 0, 1, None], ["O", "B-DATE"], False, ["'B-DATE'"]),
-    "no I- label for a continuation": ([None, 0, 0, None], ["B-ORG"], True, ["'I-ORG'"]),
-    "word id too large": ([None, 0, 2, None], ["O", "O"], False, ["2"]),
-    "negative word id": ([None, 0, -1, None], ["O", "B-PER"], False, ["-1"]),
+    "unknown label": (
+        [None, 0, 1, None],
+        ["O", "B-DATE"],
+        False,
+        ["'B-DATE'"],
+        ["'I-ORG'", "-1"],
+    ),
+    "no I- label for a continuation": (
+        [None, 0, 0, None],
+        ["B-ORG"],
+        True,
+        ["'I-ORG'"],
+        ["'B-DATE'", "-1"],
+    ),
+    "word id too large": (
+        [None, 0, 2, None],
+        ["O", "O"],
+        False,
+        ["2"],
+        ["'B-DATE'", "'I-ORG'", "-1"],
+    ),
+    "negative word id": (
+        [None, 0, -1, None],
+        ["O", "B-PER"],
+        False,
+        ["-1"],
+        ["'B-DATE'", "'I-ORG'"],
+    ),
 }
 
 
 @pytest.mark.parametrize(
-    ("word_ids", "labels", "all_subwords", "mentions"),
+    ("word_ids", "labels", "all_subwords", "mentions", "absent"),
     ALIGN_ERRORS.values(),
     ids=ALIGN_ERRORS.keys(),
 )
-def test_2_6_bad_input_is_a_value_error(step, word_ids, labels, all_subwords, mentions):
+def test_2_6_bad_input_is_a_value_error(step, word_ids, labels, all_subwords, mentions, absent):
     label_to_id = {**LABEL_TO_ID, "B-ORG": 5}
     _expect_value_error(
         call_text("align_labels", word_ids, labels, label_to_id, label_all_subwords=all_subwords),
@@ -524,6 +576,7 @@ def test_2_6_bad_input_is_a_value_error(step, word_ids, labels, all_subwords, me
         labels,
         label_to_id,
         mentions=mentions,
+        absent=absent,
     )
 
 
@@ -570,6 +623,7 @@ def test_2_7_a_word_without_tokens_is_a_value_error(step, minilm):
         word_ids,
         tokens,
         mentions=["1"],
+        absent=["0", "2"],
     )
 
 
@@ -643,6 +697,7 @@ def test_2_8_plan_windows(step, counts, max_subwords, overlap, expected):
 def test_2_8_windows_fit_cover_and_advance(step, counts, max_subwords, overlap):
     call = call_text("plan_windows", counts, max_subwords, overlap=overlap)
     windows = step.plan_windows(counts, max_subwords, overlap=overlap)
+    assert_plain(call, windows)
     if not counts:
         assert_equal(call, windows, [])
         return
@@ -668,6 +723,7 @@ def test_2_8_windows_fit_cover_and_advance(step, counts, max_subwords, overlap):
 def test_2_8_windows_share_overlap_words_when_they_can(step, length, max_subwords, overlap):
     overlap = min(overlap, max_subwords - 1)
     windows = step.plan_windows([1] * length, max_subwords, overlap=overlap)
+    assert_plain(call_text("plan_windows", [1] * length, max_subwords, overlap=overlap), windows)
     shared = [end - next_start for (_, end), (next_start, _) in pairwise(windows)]
     assert_equal(
         f"the words shared by consecutive windows of "
@@ -684,6 +740,7 @@ def test_2_8_windows_of_a_long_minilm_sentence_fit_the_model(step, minilm):
     max_seq_length = 10
     windows = step.plan_windows(counts, max_seq_length - 2, overlap=2)
     call = call_text("plan_windows", counts, max_seq_length - 2, overlap=2)
+    assert_plain(call, windows)
     covered = sorted({word for start, end in windows for word in range(start, end)})
     assert_equal(f"the words covered by {call}", covered, list(range(len(words))))
     for start, end in windows:
@@ -822,23 +879,33 @@ def test_2_9_merging_split_predictions_gives_them_back(step, windows):
     assert_tags(call_text("merge_windows", windows, pieces), truth, got, truth)
 
 
+#: (windows, predictions, what the message mentions, what it must not: the window that is
+#: right, the window of the other case)
 MERGE_ERRORS = {
-    "predictions shorter than a window": ([(0, 2), (1, 3)], [["O", "O"], ["O"]], ["(1, 3)"]),
-    "a word in no window": ([(0, 2), (3, 4)], [["O", "O"], ["O"]], ["2"]),
-    "fewer prediction lists than windows": ([(0, 2), (1, 3)], [["O", "O"]], []),
+    "predictions shorter than a window": (
+        [(0, 2), (1, 3)],
+        [["O", "O"], ["O"]],
+        ["(1, 3)"],
+        ["(0, 2)"],
+    ),
+    "a word in no window": ([(0, 2), (3, 4)], [["O", "O"], ["O"]], ["2"], ["(1, 3)"]),
+    "fewer prediction lists than windows": ([(0, 2), (1, 3)], [["O", "O"]], [], []),
 }
 
 
 @pytest.mark.parametrize(
-    ("windows", "predictions", "mentions"), MERGE_ERRORS.values(), ids=MERGE_ERRORS.keys()
+    ("windows", "predictions", "mentions", "absent"),
+    MERGE_ERRORS.values(),
+    ids=MERGE_ERRORS.keys(),
 )
-def test_2_9_inconsistent_windows_are_value_errors(step, windows, predictions, mentions):
+def test_2_9_inconsistent_windows_are_value_errors(step, windows, predictions, mentions, absent):
     _expect_value_error(
         call_text("merge_windows", windows, predictions),
         step.merge_windows,
         windows,
         predictions,
         mentions=mentions,
+        absent=absent,
     )
 
 

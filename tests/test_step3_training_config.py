@@ -14,8 +14,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.harness.show import assert_equal, call_text, token_table
+from tests.harness.show import (
+    assert_equal,
+    assert_type,
+    assert_value_error,
+    call_text,
+    error_text,
+    same,
+    short_repr,
+    token_table,
+)
 from tests.tokenizer_helpers import (
+    LetterTokenizer,
     minilm_like_simpletransformers,
     minilm_tokenizer,
     tiny_tokenizer,
@@ -52,34 +62,45 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("run")
 
 
+#: The fields of ``TrainingConfig``, in the order ``validate_config`` checks them.
+FIELDS = [
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "warmup_ratio",
+    "weight_decay",
+    "seed",
+    "evaluate_during_training",
+    "early_stopping_patience",
+]
+
+
 def _expect_value_error(
-    call: str, function: Any, *args: Any, mentions: list[list[str]], note: str = ""
-) -> str:
-    """Call, expect ValueError whose message contains one text of each group in ``mentions``."""
+    call: str,
+    function: Any,
+    *args: Any,
+    mentions: list[list[str]],
+    absent: list[str] | tuple[str, ...] = (),
+    note: str = "",
+) -> None:
+    """Call, expect a ValueError whose message contains one text of each group in
+    ``mentions`` and none of ``absent`` (e.g. the other fields)."""
     __tracebackhide__ = True
     try:
-        got = function(*args)
-    except ValueError as error:
-        message = str(error)
-        missing = [group for group in mentions if not any(text in message for text in group)]
-        if missing:
-            wanted = " and ".join(" or ".join(repr(text) for text in group) for group in missing)
-            raise AssertionError(
-                f"called:   {call}\nraised:   ValueError({message!r})\n"
-                f"expected: a message that also mentions {wanted}"
-            ) from None
-        return message
-    except NotImplementedError:
+        assert_value_error(
+            call, lambda: function(*args), *map(tuple, mentions), absent=absent, note=note
+        )
+    except (AssertionError, NotImplementedError):
         raise
     except Exception as error:  # e.g. a TypeError from comparing "3" with a number
         raise AssertionError(
-            f"called:   {call}\nraised:   {type(error).__name__}({str(error)!r})\n"
-            f"expected: a ValueError{_note(note)}"
+            f"called:   {call}\nraised:   {error_text(error)}\nexpected: a ValueError{_note(note)}"
         ) from None
-    shown = repr(got) if len(repr(got)) <= 80 else f"a {type(got).__name__} object"
-    raise AssertionError(
-        f"called:   {call}\nreturned: {shown}\nexpected: a ValueError{_note(note)}"
-    )
+
+
+def _other_fields(*named: str) -> list[str]:
+    """The fields a message about ``named`` must not mention."""
+    return [field for field in FIELDS if field not in named]
 
 
 def _note(note: str) -> str:
@@ -138,7 +159,7 @@ def test_3_1_accepts_sensible_values(step, changes):
         got = step.validate_config(config)
     except ValueError as error:
         raise AssertionError(
-            f"called:   {call}\nraised:   ValueError({str(error)!r})\n"
+            f"called:   {call}\nraised:   {error_text(error)}\n"
             "expected: None, every value is allowed (see the table in the docstring)"
         ) from None
     assert_equal(call, got, None)
@@ -217,6 +238,7 @@ def test_3_1_rejects_bad_values_naming_field_value_and_range(step, field, value,
         step.validate_config,
         config,
         mentions=[[field], [repr(value), str(value)], *bounds],
+        absent=_other_fields(field),
         note=_why_invalid(field, value),
     )
 
@@ -231,12 +253,13 @@ def test_3_1_rejects_bad_values_naming_field_value_and_range(step, field, value,
 )
 def test_3_1_reports_the_first_invalid_field(step, changes, first, later):
     call = _config_call(**changes)
-    message = _expect_value_error(
-        call, step.validate_config, step.TrainingConfig(**changes), mentions=[[first]]
-    )
-    assert later not in message, (
-        f"called:   {call}\nraised:   ValueError({message!r})\n"
-        f"expected: a message about {first} only, the first invalid field in the table"
+    _expect_value_error(
+        call,
+        step.validate_config,
+        step.TrainingConfig(**changes),
+        mentions=[[first]],
+        absent=_other_fields(first),
+        note=f"name {first} only, the first invalid field in the table, not {later}",
     )
 
 
@@ -329,16 +352,6 @@ def test_3_2_normalisers_that_change_more_than_the_case(step, build, expected):
     )
 
 
-class LetterTokenizer:
-    """A tokenizer without a normaliser: one token per letter, lower-cased or not."""
-
-    def __init__(self, lowercase: bool) -> None:
-        self.lowercase = lowercase
-
-    def tokenize(self, text: str) -> list[str]:
-        return list(text.lower() if self.lowercase else text)
-
-
 @pytest.mark.parametrize(
     ("make", "expected", "shown"),
     [
@@ -383,10 +396,11 @@ LENGTH_CASES = {
 def test_3_3_choose_max_seq_length(step, lengths, options, expected):
     got = step.choose_max_seq_length(lengths, **options)
     call = call_text("choose_max_seq_length", lengths, **options)
-    assert_equal(call, got, expected)
-    assert isinstance(got, int), (
-        f"{call} returned {got!r}, a {type(got).__name__}: return a plain int "
-        "(NERArgs is saved as JSON, which has no NumPy numbers)"
+    assert_equal(
+        call,
+        got,
+        expected,
+        note="return a plain int (NERArgs is saved as JSON, which has no NumPy numbers)",
     )
 
 
@@ -417,7 +431,7 @@ def test_3_3_the_smallest_multiple_that_covers_the_percentile(
         for slack in (-1e-9, 1e-9)
     }
     expected = min(allowed)
-    if got in allowed:
+    if type(got) is int and got in allowed:
         return
     assert_equal(
         call_text("choose_max_seq_length", lengths, **options),
@@ -545,6 +559,9 @@ def _build(
 def _assert_settings(call: str, args: Any, expected: dict[str, Any], note: str = "") -> None:
     """Compare the named NERArgs fields; the message lists only the fields that differ."""
     __tracebackhide__ = True
+    from simpletransformers.config.model_args import NERArgs
+
+    assert_type(call, args, NERArgs)
     got = {name: getattr(args, name, MISSING) for name in expected}
     assert_equal(call, got, expected, note)
 
@@ -553,7 +570,7 @@ def test_3_5_returns_ner_args(step, run_dir):
     from simpletransformers.config.model_args import NERArgs
 
     call, args = _build(step, run_dir)
-    assert isinstance(args, NERArgs), f"{call} returned a {type(args).__name__}, not NERArgs"
+    assert_type(call, args, NERArgs)
 
 
 @pytest.mark.parametrize("changes", CONFIGS.values(), ids=CONFIGS.keys())
@@ -629,12 +646,16 @@ OUTPUT_FIELDS = ["output_dir", "best_model_dir", "cache_dir", "tensorboard_dir"]
 
 @pytest.mark.parametrize("kind", [str, Path], ids=["output_dir as str", "output_dir as Path"])
 def test_3_5_every_output_goes_under_output_dir(step, run_dir, kind):
+    from simpletransformers.config.model_args import NERArgs
+
     call, args = _build(step, kind(run_dir))
+    assert_type(call, args, NERArgs)
     root = run_dir.resolve()
 
     def place(value: Any) -> str:
-        inside = isinstance(value, (str, Path)) and Path(value).resolve().is_relative_to(root)
-        return "under output_dir" if inside else f"{value!r}, not under {str(run_dir)!r}"
+        plain = type(value) in (str, type(Path()))
+        inside = plain and Path(value).resolve().is_relative_to(root)
+        return "under output_dir" if inside else f"{short_repr(value)}, not under {str(run_dir)!r}"
 
     got = {name: place(getattr(args, name, None)) for name in OUTPUT_FIELDS}
     assert_equal(call, got, dict.fromkeys(OUTPUT_FIELDS, "under output_dir"))
@@ -661,7 +682,10 @@ def test_3_5_no_intermediate_checkpoints(step, run_dir):
 
 
 def test_3_5_the_arguments_can_be_saved_as_json(step, run_dir):
+    from simpletransformers.config.model_args import NERArgs
+
     call, args = _build(step, Path(run_dir))
+    assert_type(call, args, NERArgs)
     try:
         args.save(run_dir / "saved")
     except TypeError as error:
@@ -671,7 +695,7 @@ def test_3_5_the_arguments_can_be_saved_as_json(step, run_dir):
             if not isinstance(value, (str, int, float, bool, type(None), list, tuple, dict))
         }
         raise AssertionError(
-            f"called:   {call}.save(folder)\nraised:   TypeError({str(error)!r})\n"
+            f"called:   {call}.save(folder)\nraised:   {error_text(error)}\n"
             f"expected: a saved model_args.json (NERModel saves it next to the model); "
             f"these fields are not JSON values: {types}; store paths as str"
         ) from None
@@ -702,6 +726,7 @@ def test_3_5_validates_the_config_first(step, run_dir, changes):
         64,
         False,
         mentions=[[next(iter(changes))]],
+        absent=_other_fields(next(iter(changes))),
     )
 
 
@@ -720,6 +745,8 @@ def test_3_6_the_do_lower_case_trap(step, minilm, run_dir):
     args = step.build_ner_args(
         step.TrainingConfig(), run_dir, step.tokenizer_lowercases(minilm), 128, False
     )
+    assert_type("build_ner_args(TrainingConfig(), ...)", args, NERArgs)
+    assert_type("build_ner_args(TrainingConfig(), ...).do_lower_case", args.do_lower_case, bool)
     chosen = _tokens_per_word(minilm_like_simpletransformers(args.do_lower_case))
     table = token_table(SENTENCE, default=trapped, chosen=chosen)
     assert trapped.count("[UNK]") >= 4, (
@@ -758,6 +785,7 @@ def test_3_7_epochs_follow_the_data_size(step, sentences, epochs, batch_size, mi
         min_steps=min_steps,
     )
     steps_per_epoch = math.ceil(sentences / batch_size)
+    assert_type(call, got, type(config))
     assert_equal(
         f"{call}.epochs",
         got.epochs,
@@ -773,14 +801,19 @@ def test_3_7_returns_a_new_config_and_keeps_every_other_field(step):
     call = call_text(
         "fit_to_data_size", "TrainingConfig(epochs=2, ...)", train_sentences=40, min_steps=100
     )
+    assert_type(call, got, type(config))
     assert_equal(f"{call} is not the same object", got is not config, True)
     assert_equal(f"the config after {call}", dataclasses.asdict(config), before)
-    changed = {k: v for k, v in dataclasses.asdict(got).items() if before[k] != v}
+    changed = {k: v for k, v in dataclasses.asdict(got).items() if not same(v, before[k])}
     assert_equal(f"fields {call} changed", sorted(changed), ["epochs"])
 
 
 def test_3_7_the_default_budget_gives_the_sample_enough_steps(step):
     got = step.fit_to_data_size(step.TrainingConfig(), train_sentences=263)
+    call = "fit_to_data_size(TrainingConfig(), 263)"
+    assert_type(call, got, step.TrainingConfig)
+    assert_type(f"{call}.epochs", got.epochs, int)
+    assert_type(f"{call}.batch_size", got.batch_size, int)
     steps = got.epochs * math.ceil(263 / got.batch_size)
     assert_equal(
         "optimiser steps on 263 sentences with fit_to_data_size(TrainingConfig(), 263)",
@@ -793,8 +826,11 @@ def test_3_7_the_default_budget_gives_the_sample_enough_steps(step):
 @pytest.mark.parametrize(("sentences", "min_steps"), [(0, 240), (-5, 240), (100, 0)])
 def test_3_7_bad_sizes_are_value_errors(step, sentences, min_steps):
     call = call_text("fit_to_data_size", "TrainingConfig()", sentences, min_steps=min_steps)
-    with pytest.raises(ValueError) as error:
-        step.fit_to_data_size(step.TrainingConfig(), sentences, min_steps=min_steps)
-    assert str(min_steps if sentences > 0 else sentences) in str(error.value), (
-        f"{call}: the message should show the bad value, got {str(error.value)!r}"
+    bad, good = (min_steps, sentences) if sentences > 0 else (sentences, min_steps)
+    assert_value_error(
+        call,
+        lambda: step.fit_to_data_size(step.TrainingConfig(), sentences, min_steps=min_steps),
+        str(bad),
+        absent=[str(good)],
+        note="the message shows the bad value (and not the good one)",
     )

@@ -15,7 +15,16 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.harness.show import assert_close, assert_equal, assert_value_error, call_text
+from tests.harness.show import (
+    assert_close,
+    assert_equal,
+    assert_plain,
+    assert_type,
+    assert_value_error,
+    call_text,
+    short_repr,
+    type_name,
+)
 
 pytestmark = pytest.mark.step4
 
@@ -195,7 +204,9 @@ def test_4_2_entity_scores_are_zero_when_nothing_is_found(step, true, predicted)
 @given(true_and_predicted())
 def test_4_2_entity_scores_match_seqeval_default_mode(step, seqeval, sentences):
     true, predicted = sentences
-    expected = {name: quietly(score, true, predicted) for name, score in seqeval.scores.items()}
+    expected = {
+        name: float(quietly(score, true, predicted)) for name, score in seqeval.scores.items()
+    }
     got = step.entity_scores(true, predicted)
     assert_near(call_text("entity_scores", true, predicted), got, expected)
 
@@ -210,22 +221,25 @@ def test_4_2_an_all_o_model_has_high_accuracy_and_zero_f1(step):
 
 
 @pytest.mark.parametrize(
-    ("true", "predicted", "fragments"),
+    ("true", "predicted", "fragments", "absent"),
     [
-        ([["O"], ["B-PER"]], [["O"]], ("2", "1")),
+        ([["O"], ["B-PER"]], [["O"]], ("2", "1"), ()),
         (
             [["O"], ["O", "B-PER", "I-PER", "O"]],
             [["O"], ["O", "B-PER", "O"]],
             ("sentence 1", "4", "3"),
+            ("sentence 0", "sentence 2"),
         ),
     ],
     ids=["different numbers of sentences", "different sentence lengths"],
 )
-def test_4_2_entity_scores_rejects_different_shapes(step, true, predicted, fragments):
+def test_4_2_entity_scores_rejects_different_shapes(step, true, predicted, fragments, absent):
     assert_value_error(
         call_text("entity_scores", true, predicted),
         lambda: step.entity_scores(true, predicted),
         *fragments,
+        absent=absent,
+        note="name the one sentence (counted from 0) whose lengths differ",
     )
 
 
@@ -316,6 +330,8 @@ def test_4_3_strict_mode_ignores_an_entity_that_starts_with_i(step):
     true, predicted = [["B-PER", "I-PER", "O"]], [["I-PER", "I-PER", "O"]]
     default = step.per_type_report(true, predicted)
     strict = step.per_type_report(true, predicted, strict=True)
+    assert_plain(call_text("per_type_report", true, predicted), default)
+    assert_plain(call_text("per_type_report", true, predicted, strict=True), strict)
     assert_close(
         call_text("per_type_report", true, predicted) + "['PER']['f1']",
         default["PER"]["f1"],
@@ -334,11 +350,11 @@ def _kinds(report: Any) -> dict[str, dict[str, str]]:
     """The type of each value, ``float``/``int`` when JSON can store it as such."""
 
     def kind(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return type(value).__name__
-        if isinstance(value, float) and math.isnan(value):
+        if type(value) not in (int, float):
+            return type_name(type(value))
+        if type(value) is float and math.isnan(value):
             return "NaN"
-        return "float" if isinstance(value, float) else "int"
+        return type_name(type(value))
 
     return {name: {key: kind(value) for key, value in row.items()} for name, row in report.items()}
 
@@ -351,6 +367,9 @@ def _kinds(report: Any) -> dict[str, dict[str, str]]:
 def test_4_3_per_type_report_is_plain_json_without_nan(step, true, predicted):
     report = step.per_type_report(true, predicted)
     call = call_text("per_type_report", true, predicted)
+    assert_type(call, report, dict)
+    for name, values in report.items():
+        assert_type(f"{call}[{short_repr(name)}]", values, dict)
     row = {"precision": "float", "recall": "float", "f1": "float", "support": "int"}
     assert_equal(
         f"the types of the values of {call}",
@@ -358,7 +377,9 @@ def test_4_3_per_type_report_is_plain_json_without_nan(step, true, predicted):
         {name: row for name in report},
         note="scores are float, support is int (not a NumPy number); an undefined score is 0.0",
     )
-    assert_equal(f"json.loads(json.dumps({call}))", json.loads(json.dumps(report)), report)
+    assert_equal(
+        f"{call}, compared with json.loads(json.dumps(it))", report, json.loads(json.dumps(report))
+    )
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
@@ -371,19 +392,20 @@ def test_4_3_no_sentences_give_zero_averages(step, strict):
 
 
 @pytest.mark.parametrize(
-    ("true", "predicted", "fragments"),
+    ("true", "predicted", "fragments", "absent"),
     [
-        ([["O", "B-PER"]], [["O"]], ("sentence 0", "2", "1")),
-        ([["O"], ["O"]], [["O"]], ("2", "1")),
-        ([["B-PER"]], [[3]], ()),
+        ([["O", "B-PER"]], [["O"]], ("sentence 0", "2", "1"), ("sentence 1",)),
+        ([["O"], ["O"]], [["O"]], ("2", "1"), ()),
+        ([["B-PER"]], [[3]], (), ()),
     ],
     ids=["different sentence lengths", "different numbers of sentences", "a label id"],
 )
-def test_4_3_per_type_report_rejects_bad_input(step, true, predicted, fragments):
+def test_4_3_per_type_report_rejects_bad_input(step, true, predicted, fragments, absent):
     assert_value_error(
         call_text("per_type_report", true, predicted),
         lambda: step.per_type_report(true, predicted),
         *fragments,
+        absent=absent,
     )
 
 
@@ -403,13 +425,16 @@ def cells(labels: list[str], matrix: Any) -> dict[str, int]:
 
 def _assert_confusion(call: str, got: Any, labels: list[str], expected: dict[str, int]) -> None:
     __tracebackhide__ = True
-    assert isinstance(got, tuple) and len(got) == 2, (
-        f"{call} returned {got!r}, not (labels, matrix)"
-    )
+    assert_type(call, got, tuple, note="return (labels, matrix)")
+    assert_equal(f"len({call})", len(got), 2, note="return (labels, matrix)")
     got_labels, matrix = got
     assert_equal(f"{call}[0] (the labels)", got_labels, labels)
-    assert isinstance(matrix, np.ndarray), (
-        f"{call}[1] is a {type(matrix).__name__}, expected a numpy array"
+    assert_type(f"{call}[1]", matrix, np.ndarray, note="the matrix is a NumPy array")
+    assert_equal(
+        f"{call}[1].dtype.kind",
+        matrix.dtype.kind in "iu",
+        True,
+        note=f"the counts are integers, not {matrix.dtype}",
     )
     assert_equal(f"{call}[1].shape", matrix.shape, (len(labels), len(labels)))
     assert_equal(
@@ -543,6 +568,7 @@ def test_4_5_context_shows_up_to_n_words_either_side(step, context, expected):
     true, predicted = [["O", "O", "B-PER", "O", "O"]], [["O"] * 5]
     errors = step.find_errors(words, true, predicted, context=context)
     call = call_text("find_errors", words, true, predicted, context=context)
+    assert_plain(call, errors)
     assert_equal(f"[e['context'] for e in {call}]", [e["context"] for e in errors], [expected])
 
 
@@ -563,6 +589,7 @@ def test_4_5_errors_are_the_unmatched_entities(step, seqeval, sentences):
     true, predicted = sentences
     words = [[f"w{i}" for i in range(len(tags))] for tags in true]
     errors = step.find_errors(words, true, predicted)
+    assert_plain(call_text("find_errors", words, true, predicted), errors)
     gold, found = entities(seqeval, true), entities(seqeval, predicted)
     got = sorted((e["kind"], e["sentence"], e["start"], e["end"], e["type"]) for e in errors)
     expected = sorted(

@@ -13,6 +13,7 @@ Note: with transformers 5, ``BertTokenizerFast(vocab_file=...)`` silently ignore
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,22 @@ def tokenizer_with_normalizer(normalizer: Any, words: tuple[str, ...] = ("Paris"
     backend.pre_tokenizer = pre_tokenizers.Whitespace()
     backend.normalizer = normalizer
     return PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]")
+
+
+@dataclasses.dataclass(frozen=True)
+class LetterTokenizer:
+    """A tokenizer without a normaliser: one token per letter, lower-cased or not.
+
+    Only plain data in its fields, so it can be rebuilt from them in another process.
+
+    >>> LetterTokenizer(lowercase=True).tokenize("Paris")
+    ['p', 'a', 'r', 'i', 's']
+    """
+
+    lowercase: bool
+
+    def tokenize(self, text: str) -> list[str]:
+        return list(text.lower() if self.lowercase else text)
 
 
 def encode_words(tokenizer: Any, words: list[str], **kwargs: Any) -> tuple[list[str], list]:
