@@ -11,15 +11,14 @@ object of the student's survives the crossing, and nothing is ever unpickled.
 
 >>> decode(encode({"PER": (1, 2.5)}))
 {'PER': (1, 2.5)}
->>> encode(type("Sneaky", (float,), {})(1.0))
+>>> encode(type("Sneaky", (float,), {})(1.0))  # doctest: +IGNORE_EXCEPTION_DETAIL
 Traceback (most recent call last):
 ...
-tests.harness.codec.CodecError: a Sneaky cannot cross to the tests: use plain Python, NumPy or pandas values
+tests.harness.codec.CodecError: a Sneaky cannot cross to the tests
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
@@ -31,8 +30,11 @@ TAG = "$"
 MAX_DEPTH = 64
 _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _NUMPY_KINDS = "biuf"  # bool, signed and unsigned integers, floats
-_ITERATORS = {type(iter([])), type(iter(())), type(x for x in ()), map, filter, zip,
-              type({}.keys()), type({}.values()), type({}.items()), enumerate, reversed}  # fmt: skip
+_ITERATORS = {
+    *(type(iter(empty)) for empty in ([], (), "")),
+    *(type(view) for view in ({}.keys(), {}.values(), {}.items())),
+    type(x for x in ()), map, filter, zip, enumerate, reversed,
+}  # fmt: skip
 
 
 class CodecError(TypeError):
@@ -150,11 +152,19 @@ def _encode_pandas(value: Any, again: Callable[[Any], Any]) -> dict:
     kind = type(value)
     if kind is pd.DataFrame:
         columns = [_encode_column(value.iloc[:, i], again) for i in range(value.shape[1])]
-        return {TAG: "DataFrame", "columns": _encode_index(value.columns, again),
-                "index": _encode_index(value.index, again), "v": columns}  # fmt: skip
+        return {
+            TAG: "DataFrame",
+            "columns": _encode_index(value.columns, again),
+            "index": _encode_index(value.index, again),
+            "v": columns,
+        }
     if kind is pd.Series:
-        return {TAG: "Series", "name": again(value.name),
-                "index": _encode_index(value.index, again), "v": _encode_column(value, again)}  # fmt: skip
+        return {
+            TAG: "Series",
+            "name": again(value.name),
+            "index": _encode_index(value.index, again),
+            "v": _encode_column(value, again),
+        }
     if isinstance(value, pd.Index) and kind in (pd.Index, pd.RangeIndex):
         return _encode_index(value, again)
     if value is pd.NA:
@@ -183,18 +193,22 @@ def _encode_values(values: Any, again: Callable[[Any], Any]) -> dict:
 
     dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return {"dtype": "category", "ordered": bool(dtype.ordered),
-                "categories": _encode_values(pd.Index(dtype.categories), again),
-                "codes": list(map(int, values.cat.codes if hasattr(values, "cat") else values.codes))}  # fmt: skip
+        codes = values.cat.codes if hasattr(values, "cat") else values.codes
+        return {
+            "dtype": "category",
+            "ordered": bool(dtype.ordered),
+            "categories": _encode_values(pd.Index(dtype.categories), again),
+            "codes": [int(code) for code in codes],
+        }
     name = str(dtype)
     if getattr(dtype, "kind", "") in _NUMPY_KINDS and type(dtype).__module__.startswith("numpy"):
         return {"dtype": name, "v": again(values.to_numpy().tolist())}
     if name in ("object", "string", "str"):
         items = [None if item is pd.NA else _plain_item(item) for item in values.tolist()]
-        if name != "object" and any(
-            isinstance(item, float) and math.isnan(item) for item in items
-        ):
-            items = [None if isinstance(item, float) and math.isnan(item) else item for item in items]
+        if name != "object" and any(isinstance(item, float) and math.isnan(item) for item in items):
+            items = [
+                None if isinstance(item, float) and math.isnan(item) else item for item in items
+            ]
         return {"dtype": name, "v": again(items)}
     raise CodecError(f"a pandas column of dtype {name} cannot cross to the tests")
 

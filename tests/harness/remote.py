@@ -15,6 +15,7 @@ imported, fails every test of the step at once with that reason.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 import os
@@ -129,18 +130,14 @@ class Worker:
 
     def close(self) -> None:
         """End the worker and everything it started."""
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         if self._stop:
             subprocess.run(self._stop, capture_output=True, check=False, timeout=60)
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
 
 class RemoteStep:

@@ -14,7 +14,7 @@ from importlib import import_module
 
 ESCAPED = "/tmp/ner-attack-escaped-"
 
-_COMMON = f'''
+_COMMON = f"""
 import os, sys, glob, json, signal, time
 ESCAPED = {ESCAPED!r}
 WRONG = "not an answer"  # wrong for every test, whatever it expects
@@ -27,12 +27,14 @@ def _escape(label):
                 marker.write(folder)
         except OSError:
             pass
-'''
+"""
 
 ATTACKS: dict[str, tuple[int, str]] = {
     # Forged verdicts: write "passed" records on every descriptor and to any log file named
     # in the environment, as the old in-process reporter's records looked.
-    "forged-records": (1, '''
+    "forged-records": (
+        1,
+        """
 def _attack(name, *args, **kwargs):
     records = [json.dumps({"nodeid": f"tests/test_step1_preprocessing.py::t{i}", "when": "call",
                            "outcome": "passed", "event": "test"}) for i in range(200)]
@@ -48,9 +50,12 @@ def _attack(name, *args, **kwargs):
             except OSError:
                 pass
     return WRONG
-'''),
+""",
+    ),
     # The reporter, the harness or pytest reached through the module table by any spelling.
-    "reporter-by-module-table": (2, '''
+    "reporter-by-module-table": (
+        2,
+        """
 def _attack(name, *args, **kwargs):
     table = sys.__dict__["modules"]
     for module_name, module in list(table.items()):
@@ -62,9 +67,12 @@ def _attack(name, *args, **kwargs):
                     except Exception:
                         pass
     return WRONG
-'''),
+""",
+    ),
     # Keys and descriptors read from /proc: every process's environment and open files.
-    "proc-environ": (4, '''
+    "proc-environ": (
+        4,
+        """
 def _attack(name, *args, **kwargs):
     found = []
     for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/cmdline"):
@@ -81,9 +89,12 @@ def _attack(name, *args, **kwargs):
     if any(b"NER_GRADE" in blob or b"hidden" in blob for blob in found):
         _escape("proc-environ")
     return WRONG
-'''),
+""",
+    ),
     # The reference found on disk: any read_conll that is not this file, imported by path.
-    "reference-on-disk": (1, '''
+    "reference-on-disk": (
+        1,
+        """
 import importlib.util
 
 def _find_reference():
@@ -116,10 +127,13 @@ def _attack(name, *args, **kwargs):
     if module is None:
         raise RuntimeError("no reference found")
     return getattr(module, name)(*args, **kwargs)
-'''),
+""",
+    ),
     # Objects that equal anything: subclasses of the expected types with always-true
     # comparisons and containment.
-    "equals-anything": (4, '''
+    "equals-anything": (
+        4,
+        """
 class Always(float):
     def __eq__(self, other): return True
     def __ne__(self, other): return False
@@ -147,9 +161,12 @@ def _attack(name, *args, **kwargs):
     if name in ("entity_confusion", "find_errors"):
         return AlwaysList()
     return AlwaysDict()
-'''),
+""",
+    ),
     # Errors whose message contains anything: a str subclass, and a message naming everything.
-    "message-contains-anything": (1, '''
+    "message-contains-anything": (
+        1,
+        """
 class Everything(str):
     def __contains__(self, item): return True
     def __eq__(self, other): return True
@@ -167,9 +184,12 @@ def _attack(name, *args, **kwargs):
     if name in ("read_conll", "read_tagged_csv"):
         raise Loud(Everything(_ALL))
     raise ValueError(_ALL + " ".join(map(repr, args)))
-'''),
+""",
+    ),
     # One submission rewrites the shared copy: the harness, the tests, other step files.
-    "shared-copy-rewrite": (3, '''
+    "shared-copy-rewrite": (
+        3,
+        """
 def _rewrite_everything():
     here = os.getcwd()
     targets = glob.glob(os.path.join(here, "tests", "**", "*.py"), recursive=True)
@@ -188,9 +208,12 @@ _rewrite_everything()
 def _attack(name, *args, **kwargs):
     _rewrite_everything()
     return WRONG
-'''),
+""",
+    ),
     # An orphan daemon: fork, setsid, outlive the step and rewrite later students' files.
-    "orphan-daemon": (2, '''
+    "orphan-daemon": (
+        2,
+        """
 def _daemon():
     if os.fork() != 0:
         return
@@ -213,9 +236,12 @@ _daemon()
 
 def _attack(name, *args, **kwargs):
     return WRONG
-'''),
+""",
+    ),
     # Kill or freeze the grader: the parent, every process, the whole group.
-    "kill-and-stop-parent": (3, '''
+    "kill-and-stop-parent": (
+        3,
+        """
 def _attack(name, *args, **kwargs):
     for signum in (signal.SIGSTOP, signal.SIGKILL):
         for pid in [os.getppid(), 1, -1, -os.getpgrp()] + [
@@ -227,10 +253,13 @@ def _attack(name, *args, **kwargs):
                 except (OSError, ProcessLookupError):
                     pass
     return WRONG
-'''),
+""",
+    ),
     # Copy secrets out: hidden tests, the reference, keys, to places outside the sandbox,
     # and try the network.
-    "copy-files-out": (4, '''
+    "copy-files-out": (
+        4,
+        """
 import shutil, socket
 
 def _attack(name, *args, **kwargs):
@@ -250,9 +279,12 @@ def _attack(name, *args, **kwargs):
     except OSError:
         pass
     return WRONG
-'''),
+""",
+    ),
     # Fill the disk: 300 MB outside the step's folder.
-    "disk-filling": (1, '''
+    "disk-filling": (
+        1,
+        """
 def _attack(name, *args, **kwargs):
     block = b"x" * (1 << 20)
     for folder in ("/tmp", os.getcwd(), "/work", os.path.expanduser("~")):
@@ -263,9 +295,12 @@ def _attack(name, *args, **kwargs):
         except OSError:
             pass
     return WRONG
-'''),
+""",
+    ),
     # A fork bomb.
-    "fork-bomb": (2, '''
+    "fork-bomb": (
+        2,
+        """
 def _attack(name, *args, **kwargs):
     children = 0
     deadline = time.time() + 30
@@ -278,9 +313,12 @@ def _attack(name, *args, **kwargs):
         except OSError:
             time.sleep(0.01)
     return WRONG
-'''),
+""",
+    ),
     # Huge output: at import, on every call, on the raw descriptors.
-    "huge-output": (3, '''
+    "huge-output": (
+        3,
+        """
 _CHUNK = "flood " * 100_000
 for _ in range(50):
     print(_CHUNK)
@@ -294,14 +332,18 @@ def _attack(name, *args, **kwargs):
             except OSError:
                 pass
     return WRONG
-'''),
+""",
+    ),
     # Sleeping at import time.
-    "sleep-at-import": (4, '''
+    "sleep-at-import": (
+        4,
+        """
 time.sleep(10_000)
 
 def _attack(name, *args, **kwargs):
     return WRONG
-'''),
+""",
+    ),
 }
 
 

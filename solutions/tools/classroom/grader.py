@@ -23,7 +23,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -369,18 +368,24 @@ def gradebook_markdown(grades: list[Grade], config: Config, sandbox: str) -> str
             f"| {student} | {' | '.join(cells)} | {grade.points:g}/{maximum:g} | {flagged} |"
         )
     lines += ["", f"Sandbox: {markdown_text(sandbox)}"]
-    notes = [f"- **{markdown_text(g.student)}** {markdown_text(flag)}" for g in grades for flag in g.flags]
+    notes = [
+        f"- **{markdown_text(g.student)}** {markdown_text(flag)}"
+        for g in grades
+        for flag in g.flags
+    ]
     if notes:
-        zero = "score 0" if config.zero_flagged else "keep their score (advice only)"
-        lines += ["", f"Flags (flagged steps {zero}):", *notes]
+        zero = (
+            "flagged steps score 0" if config.zero_flagged else "advice: the steps keep their score"
+        )
+        lines += ["", f"Flags ({zero}):", *notes]
     return "\n".join(lines) + "\n"
 
 
 def markdown_text(text: str) -> str:
-    """``text`` shown literally in Markdown: one line, every markup character escaped.
+    r"""``text`` shown literally in Markdown: one line, every markup character escaped.
 
-    >>> markdown_text("a`b|c <img>")
-    'a\\`b\\|c \\<img\\>'
+    >>> print(markdown_text("a`b|c <img> [x](y)"))
+    a\`b\|c \<img\> \[x\](y)
     """
     one_line = " ".join(str(text).split())
-    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", one_line)
+    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", one_line)

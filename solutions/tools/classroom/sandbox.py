@@ -22,6 +22,7 @@ one worker (``tests.harness.worker``) inside a fresh sandbox, and the command th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -149,10 +150,8 @@ class Bubblewrap(Engine):
         """Remove empty pids cgroups of ended sandboxes (one in use cannot be removed)."""
         group = _pids_cgroup() if os.geteuid() == 0 else None
         for folder in group.glob(f"{CGROUP_PREFIX}*") if group else []:
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
 
     def launch(self, files: StepFiles, limits: Limits) -> Launch:
         command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
