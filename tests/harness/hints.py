@@ -1,8 +1,18 @@
 """Hints: one Markdown file per step, one ``## N.M title`` section per exercise, three levels.
 
 A test named ``test_2_3_...`` belongs to exercise 2.3 and its hint is section ``## 2.3``.
-Each section holds graded levels under ``### 1 · Nudge``, ``### 2 · Approach`` and
-``### 3 · Recipe``: the idea first, the plan next, the code-level detail last.
+Each section holds graded levels: the idea first, the plan next, the code-level detail last.
+The first level is a heading, ``### 1 · Nudge``, and shows when the file is opened; the
+others wait folded in ``<details>`` blocks (GitHub renders them closed), one a level::
+
+    <details>
+    <summary>2 · Approach</summary>
+
+    ...
+
+    </details>
+
+``ner-course hint`` shows them one level at a time.
 
 >>> hint_number("test_2_3_labels_only_the_first_subword[case]")
 '2.3'
@@ -18,15 +28,19 @@ _TEST_NAME = re.compile(r"^test_(\d+)_(\d+)_")
 _SECTION = re.compile(r"^## (\d+\.\d+)\b\s*(.*)$")
 _LEVEL = re.compile(r"^### (\d)\b")
 _LEVEL_NAME = re.compile(r"^### \d\b\W*(.*)$")
+_SUMMARY = re.compile(r"^\s*(?:<details>\s*)?<summary>\s*(.*?)\s*</summary>\s*$")
+_DETAILS = re.compile(r"^\s*</?details>\s*$")
 
 
 @dataclass
 class Hint:
-    """The hint of one exercise: its number, title and levels (level 1 first)."""
+    """The hint of one exercise: its number, title and levels (level 1 first), and for each
+    level whether the file shows it folded in a ``<details>`` block."""
 
     number: str
     title: str
     levels: list[str] = field(default_factory=list)
+    folded: list[bool] = field(default_factory=list)
 
     def text(self, level: int = 1) -> str:
         """The heading and the text of ``level`` (clamped to the levels there are).
@@ -59,32 +73,56 @@ def hint_order(number: str) -> tuple[int, ...]:
 
 
 def read_hints(path: Path) -> dict[str, Hint]:
-    """Map each ``## N.M`` section of a hint file to its ``Hint`` (levels split at ``### L``).
-
-    Text of a section before its first level heading counts as level 1.
-    """
+    """Map each ``## N.M`` section of a hint file to its ``Hint``; ``{}`` without the file."""
     if not path.is_file():
         return {}
+    return parse_hints(path.read_text(encoding="utf-8"))
+
+
+def parse_hints(text: str) -> dict[str, Hint]:
+    """Map each ``## N.M`` section of a hint file's text to its ``Hint``.
+
+    A level starts at a ``### L`` heading or at a ``<summary>L · Name</summary>`` line (its
+    ``<details>`` block is the level, folded); the ``<details>`` lines are not part of the
+    text. Text of a section before its first level counts as level 1.
+
+    >>> hint = parse_hints("## 9.1 Read\\n### 1 · Nudge\\nlook\\n<details>\\n"
+    ...                    "<summary>2 · Approach</summary>\\n\\nplan\\n\\n</details>\\n")["9.1"]
+    >>> hint.text(2), hint.folded
+    ('## 9.1 Read · hint 2 of 2, Approach\\nplan', [False, True])
+    """
     hints: dict[str, Hint] = {}
     current: Hint | None = None
     lines: list[str] = []
+    folded = False
 
     def close_level() -> None:
-        text = "\n".join(lines).strip()
-        if current is not None and text:
-            current.levels.append(text)
+        body = "\n".join(lines).strip()
+        if current is not None and body:
+            current.levels.append(body)
+            current.folded.append(folded)
         lines.clear()
 
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         section = _SECTION.match(line)
         if section:
             close_level()
             current = hints.setdefault(section[1], Hint(section[1], section[2].strip()))
+            folded = False
             continue
         if current is None:
             continue
+        summary = _SUMMARY.match(line)
+        if summary:
+            close_level()
+            lines.append(f"### {summary[1]}")
+            folded = True
+            continue
+        if _DETAILS.match(line):
+            continue
         if _LEVEL.match(line):
             close_level()
+            folded = False
         lines.append(line)
     close_level()
     return hints

@@ -49,12 +49,39 @@ def test_hint_files_split_into_sections_and_levels(tmp_path: Path) -> None:
     assert read_hints(tmp_path / "absent.md") == {}
 
 
+def test_hint_files_fold_the_approach_and_the_recipe(tmp_path: Path) -> None:
+    hints = tmp_path / "step9.md"
+    hints.write_text(
+        "# Step 9\n## 9.1 First\n\n### 1 · Nudge\n\nlook\n\n<details>\n"
+        "<summary>2 · Approach</summary>\n\n1. plan\n\n</details>\n\n"
+        "<details><summary>3 · Recipe</summary>\n\n```python\ncode()\n```\n\n</details>\n"
+        "## 9.2 Second\n### 1 · Nudge\nonly the nudge\n"
+    )
+    parsed = read_hints(hints)
+    first = parsed["9.1"]
+    assert first.folded == [False, True, True], first
+    assert first.text(1) == "## 9.1 First · hint 1 of 3, Nudge\nlook"
+    assert first.text(2) == "## 9.1 First · hint 2 of 3, Approach\n1. plan"
+    assert first.text(3) == "## 9.1 First · hint 3 of 3, Recipe\n```python\ncode()\n```"
+    assert "details" not in "".join(first.levels), first.levels
+    assert parsed["9.2"].folded == [False] and len(parsed["9.2"].levels) == 1
+
+
 @pytest.mark.parametrize("step", STEPS.values(), ids=lambda s: f"step{s.number}")
-def test_every_shipped_hint_has_three_levels(step) -> None:
+def test_every_shipped_hint_has_three_levels_and_shows_only_the_nudge(step) -> None:
     hints = read_hints(step.hint_file)
     assert hints, f"{step.hint_file} has no sections"
     short = {number: len(hint.levels) for number, hint in hints.items() if len(hint.levels) != 3}
     assert not short, f"{step.hint_file.name}: sections without exactly 3 levels: {short}"
+    shown = {
+        number: hint.folded for number, hint in hints.items() if hint.folded != [False, True, True]
+    }
+    assert not shown, (
+        f"{step.hint_file.name}: the nudge must show and the approach and recipe wait in "
+        f"<details> blocks; folded levels: {shown}"
+    )
+    text = step.hint_file.read_text(encoding="utf-8")
+    assert text.count("<details>") == text.count("</details>") == 2 * len(hints)
 
 
 def _board(outcomes: dict[str, str], expected: int | None = None) -> ProgressBoard:
