@@ -135,10 +135,13 @@ def _student_mode(config: pytest.Config) -> bool:
     return config.getoption("--impl") == "exercises"
 
 
-def _done_steps(config: pytest.Config) -> dict[int, bool]:
+def _done_steps(config: pytest.Config) -> dict:
+    """Step number -> ``progress.StepState``, true only for a step whose last whole run passed
+    on the file as it is now (a step changed since is "changed, not re-checked")."""
+    from tests.harness.progress import step_states
+
     cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
-    saved = cache.get(DONE_KEY, {}) if cache is not None else {}
-    return {number: bool(saved.get(str(number))) for number in STEPS}
+    return step_states(cache.get(DONE_KEY, {}) if cache is not None else {})
 
 
 def _selected_step(config: pytest.Config) -> int | None:
@@ -409,17 +412,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         board.write_markdown(path)
 
 
-def _save(config: pytest.Config, board: ProgressBoard) -> dict[int, bool]:
-    """Store the steps this run finished or broke; a partial run changes nothing."""
-    done = _done_steps(config)
+def _save(config: pytest.Config, board: ProgressBoard) -> dict:
+    """Store the steps this run finished or broke, each with the hash of its step file; a
+    partial run changes nothing. Returns every step's state, as ``_done_steps`` does."""
+    from tests.harness.progress import done_record, step_states
+
     if board.implementation != "exercises":
-        return done
+        return _done_steps(config)
+    cache = getattr(config, "cache", None)
+    saved = cache.get(DONE_KEY, {}) if cache is not None else {}
+    saved = dict(saved) if isinstance(saved, dict) else {}
     for result in board.ran():
         if result.complete or result.import_error:
-            done[result.step.number] = result.done
-    cache = getattr(config, "cache", None)
+            saved[str(result.step.number)] = done_record(result.step, result.done)
+    done = step_states(saved)
+    board.remember(done)
     if cache is not None:
-        cache.set(DONE_KEY, {str(number): value for number, value in done.items()})
+        cache.set(DONE_KEY, saved)
         result = board.next_step()
         failing = result.first_failure() if result else None
         cache.set(NEXT_HINT_KEY, {"step": result.step.number, "test": failing} if result else {})

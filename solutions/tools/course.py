@@ -42,6 +42,12 @@ STEP_NAMES = dict(enumerate(STEP_MODULES, start=1))
 CACHE = Path(".pytest_cache") / "v" / "ner-course"
 LEVELS = 3
 POLL_SECONDS = 0.3
+COURSE_DONE = (
+    "Every step is done: the course's four steps pass, so there is no hint to show.\n"
+    "Next: train a model with your own code (ner-course train --impl exercises --output "
+    "runs/mine),\nthen run the lab's experiments: exercises/LAB.md\n"
+    "(A hint stays readable on request: ner-course hint 2.6)"
+)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -135,10 +141,16 @@ def _changes(folder: Path) -> Iterator[None]:
 
 
 def show_hint(root: Path, number: str | None, level: int | None) -> str:
-    """The text of a hint level, and how to get the next one; remembers what was shown."""
-    hints_of = _hints_module(root)
+    """The text of a hint level, and how to get the next one; remembers what was shown.
+
+    Without ``number``: the hint of the exercise to fix; once every step is done, no hint
+    but the way on, the lab.
+    """
+    hints_of = _harness(root, "hints")
     if number is None:
         number = _number_to_fix(root, hints_of.hint_number)
+        if number is None:
+            return COURSE_DONE
     step = int(number.split(".")[0]) if number and number.split(".")[0].isdigit() else None
     hints = hints_of.read_hints(root / "exercises" / "hints" / f"step{step}.md") if step else {}
     if number not in hints:
@@ -155,35 +167,48 @@ def show_hint(root: Path, number: str | None, level: int | None) -> str:
     return text
 
 
-def _hints_module(root: Path) -> ModuleType:
-    """The harness's hint reader of the course in ``root`` (``tests/harness/hints.py``)."""
+def _harness(root: Path, name: str) -> ModuleType:
+    """A module of the harness of the course in ``root``, e.g. ``tests/harness/hints.py``."""
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    return importlib.import_module("tests.harness.hints")
+    return importlib.import_module(f"tests.harness.{name}")
 
 
-def _number_to_fix(root: Path, hint_number: Callable[[str], str | None]) -> str:
-    """The exercise of the first test the last run failed, else the current step's first."""
+def step_states(root: Path) -> dict:
+    """Step number -> the harness's ``StepState`` (done, to do, or changed, not re-checked),
+    from the last runs' records and the step files as they are now."""
+    return _harness(root, "progress").step_states(_read_cache(root, "steps-done"), root)
+
+
+def _number_to_fix(root: Path, hint_number: Callable[[str], str | None]) -> str | None:
+    """The exercise of the first test the last run failed, else the current step's first;
+    None when every step is done."""
+    states = step_states(root)
+    step = next((number for number, state in states.items() if not state), None)
+    if step is None:
+        return None
     last = _read_cache(root, "next-hint")
     if last.get("test") and hint_number(last["test"]):
         return hint_number(last["test"])
-    done = _read_cache(root, "steps-done")
-    step = next((n for n in STEP_NAMES if not done.get(str(n))), 1)
     return f"{step}.1"
 
 
 def list_steps(root: Path) -> str:
     """Each step with its status and its exercises' numbers and titles."""
-    hints_of = _hints_module(root)
-    done = _read_cache(root, "steps-done")
+    hints_of = _harness(root, "hints")
+    states = step_states(root)
     lines = []
     for number, module in STEP_NAMES.items():
-        mark = "✓" if done.get(str(number)) else "✗"
-        lines.append(f"{mark} Step {number}  exercises/{module}.py")
+        state = states[number]
+        note = f"  {state.value} (ner-course check {number})" if state.name == "CHANGED" else ""
+        lines.append(f"{state.mark} Step {number}  exercises/{module}.py{note}")
         hints = hints_of.read_hints(root / "exercises" / "hints" / f"step{number}.md")
         for key in sorted(hints, key=hints_of.hint_order):
             lines.append(f"    {key}  {hints[key].title}")
-    lines.append("\nRun the current step: ner-course check   (or: pytest --step=current)")
+    if all(states.values()):
+        lines.append("\n" + COURSE_DONE)
+    else:
+        lines.append("\nRun the current step: ner-course check   (or: pytest --step=current)")
     return "\n".join(lines)
 
 

@@ -3,6 +3,9 @@
 A step is *done* only when a whole, unfiltered run of it passed every test: a run filtered
 with ``-k``, ``--lf``, node ids or deselection, or stopped early by ``-x``, is *partial* and
 never marks a step done. Skipped tests and tests that never reported count as not passed.
+A done step stays done only while its file is the one that passed: the record of a run
+(``done_record``) keeps the SHA-256 of ``exercises/<module>.py``, and a step whose file has
+changed since is ``StepState.CHANGED``, "changed, not re-checked", until a run checks it again.
 
 >>> board = ProgressBoard("solutions")
 >>> board.expect(STEPS[1], 2)
@@ -13,14 +16,74 @@ never marks a step done. Skipped tests and tests that never reported count as no
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from .hints import Hint, hint_number, hint_order, read_hints
-from .steps import STEPS, Step
+from .steps import PROJECT_ROOT, STEPS, Step
 
-DONE, TODO, PARTIAL = "✓", "✗", "~"
+DONE, TODO, PARTIAL, CHANGED = "✓", "✗", "~", "?"
+
+
+class StepState(Enum):
+    """What the saved runs show about a step; only ``DONE`` is true (``if state:``)."""
+
+    TODO = "to do"
+    DONE = "done"
+    CHANGED = "changed, not re-checked"
+
+    def __bool__(self) -> bool:
+        return self is StepState.DONE
+
+    @property
+    def mark(self) -> str:
+        return {StepState.DONE: DONE, StepState.CHANGED: CHANGED}.get(self, TODO)
+
+
+def step_file(step: Step, root: Path = PROJECT_ROOT) -> Path:
+    """The student's file of ``step``: ``exercises/<module>.py`` under ``root``."""
+    return root / "exercises" / f"{step.module}.py"
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of the file's bytes (hex), or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def done_record(step: Step, done: bool, root: Path = PROJECT_ROOT) -> dict:
+    """What a whole run of ``step`` leaves behind: whether it passed, and which file did."""
+    return {"done": done, "sha256": file_digest(step_file(step, root))}
+
+
+def step_states(saved: Mapping, root: Path = PROJECT_ROOT) -> dict[int, StepState]:
+    """Each step's state from the saved records (``{"1": done_record(...), ...}``).
+
+    A step is ``DONE`` when its last whole run passed and its file still has the hash that run
+    saw; ``CHANGED`` when it passed but the file differs now (or the record, from an older
+    course, has no hash); ``TODO`` otherwise.
+    """
+    saved = saved if isinstance(saved, Mapping) else {}
+    states = {}
+    for number, step in STEPS.items():
+        record = saved.get(str(number))
+        if isinstance(record, Mapping):
+            passed, digest = bool(record.get("done")), record.get("sha256")
+        else:  # a bare true/false: a record without a hash
+            passed, digest = bool(record), None
+        if not passed:
+            states[number] = StepState.TODO
+        elif digest is not None and digest == file_digest(step_file(step, root)):
+            states[number] = StepState.DONE
+        else:
+            states[number] = StepState.CHANGED
+    return states
 
 
 @dataclass
@@ -75,6 +138,12 @@ class ProgressBoard:
     def __init__(self, implementation: str) -> None:
         self.implementation = implementation
         self.results: dict[int, StepResult] = {}
+        self.saved: dict[int, StepState] = {}
+
+    def remember(self, states: Mapping[int, StepState]) -> None:
+        """Every step's state after this run: the table also flags the steps it did not run
+        whose file changed after they passed."""
+        self.saved = dict(states)
 
     def _result(self, step: Step) -> StepResult:
         return self.results.setdefault(step.number, StepResult(step))
@@ -134,6 +203,14 @@ class ProgressBoard:
                 why = result.partial_because or "the run stopped early"
                 extra.append(f"partial run, {why}: {ran} of {result.total} tests ran")
             lines.append(line + (f"  ({'; '.join(extra)})" if extra else ""))
+        ran = {result.step.number for result in self.ran()}
+        for number, state in self.saved.items():
+            if state is StepState.CHANGED and number not in ran:
+                step = STEPS[number]
+                lines.append(
+                    f"  {CHANGED} Step {number}  {step.title:<34}  {state.value}: its file "
+                    f"changed after it passed (pytest --step={number})"
+                )
         overall = self.summary()
         lines.append(
             f"  Overall: {overall['passed']}/{overall['total']} tests passed, "
@@ -173,10 +250,13 @@ def first_hint(result: StepResult) -> Hint | None:
     return hints.get(number) if number else None
 
 
-def advice(board: ProgressBoard, done: dict[int, bool], hint_level: int = 1) -> list[str]:
+def advice(
+    board: ProgressBoard, done: Mapping[int, bool | StepState], hint_level: int = 1
+) -> list[str]:
     """What to do next, after the table: fix an import, read a hint, or move on.
 
-    ``done`` is every step's state after this run (this run's complete steps included).
+    ``done`` is every step's state after this run (this run's complete steps included): true
+    for a done step; ``StepState.CHANGED`` for one whose file changed after it passed.
     """
     broken = next((result for result in board.ran() if result.import_error), None)
     if broken is not None:
@@ -196,8 +276,10 @@ def advice(board: ProgressBoard, done: dict[int, bool], hint_level: int = 1) -> 
         ]
     names = ", ".join(str(number) for number in finished)
     upcoming = STEPS[remaining[0]]
+    changed = done.get(upcoming.number) is StepState.CHANGED
+    why = f" ({StepState.CHANGED.value}: its file changed after it passed)" if changed else ""
     return [
-        f"Step {names} done. Next: step {upcoming.number}, {upcoming.title}:",
+        f"Step {names} done. Next: step {upcoming.number}, {upcoming.title}{why}:",
         f"  pytest --step=current      (or: ner-course check {upcoming.number})",
     ]
 
