@@ -7,12 +7,20 @@ yet says which one:
 >>> one_line_error(NotImplementedError("step 2: plan_windows() is not written yet"),
 ...                "training", "exercises")
 'step 2: plan_windows() is not written yet — finish it before training with --impl exercises'
+
+The line speaks of the flags the learner typed, not of the Python arguments the step code
+knows (``as_flags``):
+
+>>> one_line_error(ValueError("x.csv: pass the file's encoding, e.g. encoding='latin-1'"),
+...                "training", "solutions", argparse.Namespace(encoding="utf-8"))
+"error: x.csv: pass the file's encoding, e.g. --encoding latin-1"
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +30,13 @@ from solutions.tools.implementation import IMPLEMENTATIONS, StepError, default_i
 
 DEBUG_VARIABLE = "NER_DEBUG"
 ERROR_EXIT, USAGE_EXIT = 1, 2
+#: Python arguments of the step code and the tools that a command sets with a flag of its own.
+ARGUMENT_FLAGS = {"encoding": "--encoding", "format": "--format"}
+_ARGUMENT = re.compile(
+    r"\b(?P<name>"
+    + "|".join(ARGUMENT_FLAGS)
+    + r")\s*=\s*(?P<quote>['\"]?)(?P<value>[\w.-]+)(?P=quote)"
+)
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -132,9 +147,33 @@ def quiet_libraries() -> None:
     warnings.filterwarnings("ignore", category=UserWarning)
 
 
-def one_line_error(error: BaseException, action: str, impl: str) -> str:
-    """The message a command prints for ``error``: one line, no traceback."""
+def as_flags(message: str, args: argparse.Namespace | None = None) -> str:
+    """``message`` with each Python argument of ``ARGUMENT_FLAGS`` that the command has as a
+    flag (an attribute of ``args``; any, without ``args``) written as that flag.
+
+    >>> as_flags("not valid utf-8; pass encoding='latin-1' (or encoding=cp1252)")
+    'not valid utf-8; pass --encoding latin-1 (or --encoding cp1252)'
+    >>> as_flags("pass encoding='latin-1'", argparse.Namespace(model="x"))
+    "pass encoding='latin-1'"
+    """
+
+    def flag(match: re.Match) -> str:
+        name = match["name"]
+        if args is not None and not hasattr(args, name):
+            return match[0]
+        return f"{ARGUMENT_FLAGS[name]} {match['value']}"
+
+    return _ARGUMENT.sub(flag, message)
+
+
+def one_line_error(
+    error: BaseException, action: str, impl: str, args: argparse.Namespace | None = None
+) -> str:
+    """The message a command prints for ``error``: one line, no traceback, in the words of
+    the command's flags when ``args`` (its parsed flags) is given (``as_flags``)."""
     text = " ".join(str(error).split()) or type(error).__name__
+    if args is not None:
+        text = as_flags(text, args)
     if isinstance(error, NotImplementedError):
         return f"{text} — finish it before {action} with --impl {impl}"
     if isinstance(error, (FileNotFoundError, ValueError, StepError)):
@@ -154,8 +193,6 @@ def run_command(
     except Exception as error:
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
-        print(
-            one_line_error(error, action, getattr(args, "impl", default_implementation())),
-            file=sys.stderr,
-        )
+        impl = getattr(args, "impl", default_implementation())
+        print(one_line_error(error, action, impl, args), file=sys.stderr)
         return ERROR_EXIT

@@ -9,11 +9,17 @@ list, entities per type and the sentence-length percentiles that decide ``max_se
     python -m solutions.tools.data kaggle/ner_dataset.csv --encoding latin-1
 
 The format is detected from the content unless ``--format conll|csv`` says it: a file whose
-first non-blank line, read as CSV, has a ``Word`` and a ``Tag`` column is a tutorial CSV;
-anything else is read as CoNLL (whitespace-separated columns, token first, tag last).
+first non-blank line is a CSV header is a tutorial CSV, anything else is read as CoNLL
+(whitespace-separated columns, token first, tag last). A CSV header has a ``Word`` and a
+``Tag`` column; or two comma-separated cells or more, with a column name of the tutorial
+layout (``Sentence #``, ``Word``, ``POS``, ``Tag``) or without any space or tab (a CoNLL
+line has them between its columns); or two such names separated by ``;``, a tab or ``|``.
+A CSV whose header lacks a column the reader needs is an error that lists the columns found
+and those expected.
 
 Bad input (a missing file, a directory, an unknown format or encoding, a file the readers
-reject) prints one line ``error: ...`` on stderr and exits with status 2.
+reject) prints one line ``error: ...`` on stderr and exits with status 2; the line names the
+command's flags (``--encoding latin-1``), not the Python arguments behind them.
 
 Two more commands write CoNLL files like ``data/`` (``train.conll``, ``dev.conll``,
 ``test.conll``)::
@@ -39,6 +45,7 @@ import argparse
 import codecs
 import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,25 +53,52 @@ from types import ModuleType
 
 import pandas as pd
 
-from solutions.tools.cli import CommandParser, add_data_flags, float_range, int_range
+from solutions.tools.cli import CommandParser, add_data_flags, as_flags, float_range, int_range
 from solutions.tools.corpus import SPLIT_SEED, split_corpus, write_conll
 from solutions.tools.implementation import default_implementation, load_implementation
 
 FORMATS = ("conll", "csv")
-CSV_COLUMNS = {"Word", "Tag"}
+#: The columns of the tutorial CSV that ``read_tagged_csv`` needs, and its optional one.
+CSV_COLUMNS = ("Sentence #", "Word", "Tag")
+CSV_OPTIONAL = ("POS",)
 BAD_INPUT_EXIT = 2
 
 
 def detect_format(path: str | Path, encoding: str = "utf-8") -> str:
-    """``"csv"`` if the first non-blank line is a CSV header with ``Word`` and ``Tag``, else
-    ``"conll"``. Raises ``FileNotFoundError`` for a missing file, ``ValueError`` for a folder
-    or an unknown encoding."""
-    _check_encoding(encoding)
-    path = _data_file(path)
-    with path.open(encoding=encoding, errors="replace", newline="") as lines:
-        first = next((line for line in lines if line.strip()), "")
-    header = next(csv.reader([first.lstrip("\ufeff")]), [])
-    return "csv" if {cell.strip() for cell in header} >= CSV_COLUMNS else "conll"
+    """``"csv"`` if the first non-blank line is a CSV header, else ``"conll"``.
+
+    A CSV header has the ``Word`` and ``Tag`` columns, or two cells or more and either a
+    tutorial column name (``CSV_COLUMNS``, ``CSV_OPTIONAL``) or no space or tab: a CoNLL line
+    separates its columns with spaces or tabs. Two tutorial column names separated by ``;``,
+    a tab or ``|`` make a CSV too (one the reader then refuses: it wants commas). Raises
+    ``FileNotFoundError`` for a missing file, ``ValueError`` for a folder or an unknown
+    encoding.
+    """
+    header, first = _first_line(path, encoding)
+    cells = {cell.strip() for cell in header}
+    if cells >= {"Word", "Tag"}:
+        return "csv"
+    names = {*CSV_COLUMNS, *CSV_OPTIONAL}
+    spaced = len(first.split()) > 1
+    if len(header) > 1 and (cells & names or not spaced):
+        return "csv"
+    other_separator = {cell.strip() for cell in re.split(r"[;\t|]", first)}
+    return "csv" if len(other_separator & names) > 1 else "conll"
+
+
+def check_csv_header(path: str | Path, encoding: str = "utf-8") -> None:
+    """Raise ``ValueError`` unless the header of the CSV file at ``path`` has every column of
+    ``CSV_COLUMNS``; the message lists the columns found and those expected."""
+    header, _ = _first_line(path, encoding)
+    found = [cell.strip("\r\n") for cell in header]
+    missing = [column for column in CSV_COLUMNS if column not in found]
+    if missing:
+        expected = ", ".join(repr(column) for column in CSV_COLUMNS)
+        raise ValueError(
+            f"{path}, line 1: the CSV header lacks {', '.join(map(repr, missing))}; "
+            f"columns found: {found}; expected: {expected} "
+            f"(and optionally {', '.join(map(repr, CSV_OPTIONAL))})"
+        )
 
 
 def read_dataset(
@@ -79,12 +113,15 @@ def read_dataset(
     ``preprocessing`` is the step-1 module whose readers are used (default: the reference
     ``solutions.preprocessing``, or ``exercises`` in the student edition). Raises
     ``FileNotFoundError`` for a missing file and ``ValueError`` for a folder, an unknown
-    format or encoding, or a file the reader rejects.
+    format or encoding, a CSV header without the columns the reader needs
+    (``check_csv_header``), or a file the reader rejects.
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     _check_encoding(encoding)
     chosen = format or detect_format(path, encoding)
+    if chosen == "csv":
+        check_csv_header(path, encoding)
     steps = preprocessing or load_implementation(default_implementation()).preprocessing
     reader = steps.read_conll if chosen == "conll" else steps.read_tagged_csv
     return reader(_data_file(path), encoding=encoding)
@@ -139,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         frame = read_dataset(args.path, chosen, args.encoding)
         info = summary(args.path, chosen, frame)
     except (OSError, ValueError) as error:
-        return _fail(error, BAD_INPUT_EXIT)
+        return _fail(error, BAD_INPUT_EXIT, args)
     print(json.dumps(info, indent=2) if args.json else format_summary(info))
     return 0
 
@@ -203,7 +240,7 @@ def _split(args: argparse.Namespace) -> int:
         split = split_corpus(frame, steps, args.dev_size, args.test_size, args.seed)
         lines = write_parts(split.parts, args.output)
     except (OSError, ValueError) as error:
-        return _fail(error, BAD_INPUT_EXIT)
+        return _fail(error, BAD_INPUT_EXIT, args)
     print(f"{args.path}: {sum(split.sentences().values()):,} sentences, seed {args.seed}")
     print("\n".join(lines))
     for name, moved in split.moved.items():
@@ -216,8 +253,10 @@ def _split(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fail(error: BaseException, status: int) -> int:
-    print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+def _fail(error: BaseException, status: int, args: argparse.Namespace | None = None) -> int:
+    """Print ``error: ...`` in one line, in the words of the command's flags; return ``status``."""
+    text = " ".join(str(error).split())
+    print(f"error: {as_flags(text, args) if args is not None else text}", file=sys.stderr)
     return status
 
 
@@ -287,6 +326,16 @@ def _data_file(path: str | Path) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     return path
+
+
+def _first_line(path: str | Path, encoding: str) -> tuple[list[str], str]:
+    """The first non-blank line of the file (byte-order mark removed) as CSV cells, and as
+    text. Raises like ``detect_format``."""
+    _check_encoding(encoding)
+    path = _data_file(path)
+    with path.open(encoding=encoding, errors="replace", newline="") as lines:
+        first = next((line for line in lines if line.strip()), "").lstrip("\ufeff")
+    return next(csv.reader([first]), []), first
 
 
 def _check_encoding(encoding: str) -> None:

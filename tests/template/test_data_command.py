@@ -122,6 +122,76 @@ def test_bad_input_is_one_error_line_and_status_2(tmp_path, given, fragments):
     assert_equal(f"stdout of {command}", completed.stdout, "")
 
 
+@pytest.mark.parametrize(
+    ("header", "found", "lacks"),
+    [
+        ("Sentence #,Word,POS", "['Sentence #', 'Word', 'POS']", "'Tag'"),
+        ("token,label", "['token', 'label']", "'Sentence #', 'Word', 'Tag'"),
+        ("\ufeffSentence #;Word;POS;Tag", "['Sentence #;Word;POS;Tag']", "'Sentence #', 'Word'"),
+    ],
+    ids=["no Tag column", "other column names", "semicolons"],
+)
+def test_a_csv_header_without_the_needed_columns_names_found_and_expected(
+    tmp_path, header, found, lacks
+):
+    path = tmp_path / "notes.csv"
+    path.write_text(f"{header}\nSentence: 1,Hi,UH\n", encoding="utf-8")
+    completed = run_data(path)
+    command = f"python -m solutions.tools.data {path}"
+    assert_equal(f"exit status of {command}", completed.returncode, 2)
+    line = completed.stderr.strip()
+    assert "\n" not in line and line.startswith(f"error: {path}, line 1: "), line
+    assert "bad tag" not in line, f"read as CoNLL: {line}"
+    expected = [
+        f"lacks {lacks}",
+        f"columns found: {found}",
+        "expected: 'Sentence #', 'Word', 'Tag'",
+    ]
+    missing = [text for text in expected if text not in line]
+    assert not missing, f"{command}: the error line lacks {missing}: {line}"
+
+
+def test_a_forced_csv_format_checks_the_header_too(tmp_path):
+    path = tmp_path / "train.conll"
+    path.write_text("EU B-ORG\nrejects O\n", encoding="utf-8")
+    completed = run_data(path, "--format", "csv")
+    assert completed.returncode == 2, completed
+    assert "columns found: ['EU B-ORG']; expected: 'Sentence #', 'Word', 'Tag'" in (
+        completed.stderr
+    ), completed.stderr
+
+
+@pytest.mark.parametrize("name", ["kaggle.csv", "kaggle.conll"])
+def test_errors_name_the_flag_the_user_types(tmp_path, name):
+    path = tmp_path / name
+    text = KAGGLE_LATIN1 if name.endswith(".csv") else "Müller B-PER\n"
+    path.write_bytes(text.encode("latin-1"))
+    completed = run_data(path)
+    assert completed.returncode == 2, completed
+    assert "--encoding latin-1" in completed.stderr, completed.stderr
+    assert "encoding=" not in completed.stderr, completed.stderr
+    assert_equal(f"stdout of python -m solutions.tools.data {path}", completed.stdout, "")
+
+
+def test_one_line_errors_name_flags_only_a_command_has():
+    import argparse
+
+    from solutions.tools.cli import as_flags, one_line_error
+
+    error = ValueError("x.csv: not valid utf-8; pass the file's encoding, e.g. encoding='latin-1'")
+    with_flag = one_line_error(error, "training", "solutions", argparse.Namespace(encoding="utf-8"))
+    assert (
+        with_flag
+        == "error: x.csv: not valid utf-8; pass the file's encoding, e.g. --encoding latin-1"
+    )
+    without = one_line_error(error, "predicting", "solutions", argparse.Namespace(model="m"))
+    assert without.endswith("e.g. encoding='latin-1'"), "no --encoding flag to name"
+    assert (
+        as_flags('use encoding="cp1252" or format=csv') == "use --encoding cp1252 or --format csv"
+    )
+    assert as_flags("data_format=x, reencoding=y") == "data_format=x, reencoding=y"
+
+
 # download --------------------------------------------------------------------------------------
 
 
