@@ -1,4 +1,11 @@
-"""Step 2 · Tokenization and label alignment: word labels meet subword tokens."""
+"""Step 2 · Tokenization and label alignment: word labels meet subword tokens.
+
+The tag rule, the same in steps 1, 2 and 4: a tag is ``O``, ``B-X`` or ``I-X``, where the type
+``X`` is one or more characters without whitespace (``PER``, ``geo``, ``DATE``...); prefixes
+are case-sensitive. ``B-PER `` (a space), ``b-per``, ``B-``, ``B_PER``, ``E-PER`` (IOBES) and a
+label id such as ``3`` are no tags: a function here that meets one raises ``ValueError``
+naming it (``bad tag 'B-PER '``) and where it is (see exercises/PRIMER.md#token-tags-b-i-and-o).
+"""
 
 from __future__ import annotations
 
@@ -29,8 +36,8 @@ def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
         A new list of IOB2 tags, as long as ``tags``.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> iob1_to_iob2(["I-PER", "I-PER", "O", "I-LOC", "B-LOC"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-LOC']
@@ -55,8 +62,8 @@ def iob2_errors(tags: Sequence[str]) -> list[int]:
         sequence is valid IOB2.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> iob2_errors(["I-PER", "O", "B-LOC", "I-LOC", "I-ORG"])
     [0, 4]
@@ -78,8 +85,8 @@ def repair_iob2(tags: Sequence[str]) -> list[str]:
         A new list of valid IOB2 tags, as long as ``tags``.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> repair_iob2(["I-PER", "I-PER", "O", "I-LOC", "I-ORG"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-ORG']
@@ -106,8 +113,8 @@ def tags_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
         exercises/PRIMER.md#span-conventions).
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> tags_to_spans(["B-LOC", "I-LOC", "O", "B-PER", "B-PER", "I-ORG"])
     [('LOC', 0, 1), ('PER', 3, 3), ('PER', 4, 4), ('ORG', 5, 5)]

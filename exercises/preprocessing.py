@@ -1,6 +1,12 @@
 """Step 1 · Data preprocessing: from files on disk to the frame SimpleTransformers trains on.
 
 Tags, IOB1/IOB2 and entities are explained in exercises/PRIMER.md; read it before this step.
+
+The tag rule, the same in steps 1, 2 and 4: a tag is ``O``, ``B-X`` or ``I-X``, where the type
+``X`` is one or more characters without whitespace (``PER``, ``geo``, ``DATE``...); prefixes
+are case-sensitive. ``B-PER `` (a space), ``b-per``, ``B-``, ``B_PER``, ``E-PER`` (IOBES) and a
+label id such as ``3`` are no tags: a function here that meets one raises ``ValueError``
+naming it (``bad tag 'B-PER '``) and where it is (see exercises/PRIMER.md#token-tags-b-i-and-o).
 """
 
 from __future__ import annotations
@@ -21,15 +27,15 @@ def read_conll(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
 
     The result is the long frame SimpleTransformers' ``NERModel.train_model`` takes: one row
     per token, ``sentence_id`` an ``int`` from 0 to n-1 in file order. Tags are validated
-    for their shape only: ``O``, ``B-X`` or ``I-X`` with any non-empty type ``X`` (``PER``,
-    ``geo``, ``DATE``..., no spaces; see exercises/PRIMER.md#token-tags-b-i-and-o); prefixes are
-    case-sensitive and IOBES tags (``E-X``, ``S-X``; see exercises/PRIMER.md#iobes-and-bilou)
-    are rejected. IOB1 files, where ``I-X`` may start an entity, are read as they are (see
-    exercises/PRIMER.md#iob1-and-iob2; step 2's ``iob1_to_iob2`` converts them).
+    for their shape only, by the tag rule (module docstring): ``O``, ``B-X`` or ``I-X`` with a
+    type ``X`` of one or more characters without whitespace; IOBES tags (``E-X``, ``S-X``; see
+    exercises/PRIMER.md#iobes-and-bilou) are rejected. IOB1 files, where ``I-X`` may start an
+    entity, are read as they are (see exercises/PRIMER.md#iob1-and-iob2; step 2's
+    ``iob1_to_iob2`` converts them).
 
     Raises ``ValueError`` naming the file, the 1-based line and the offending value for a
     row without a tag (also a truncated last row), an empty token (a line that starts with a
-    space or tab), a tag of the wrong shape, a file with no token at all, or bytes that are
+    space or tab), a tag that breaks the tag rule, a file with no token at all, or bytes that are
     not valid in ``encoding`` (pass the right one, e.g. ``encoding="latin-1"``).
 
     >>> read_conll("../shared/data/conll2003/train.txt").head(3)  # doctest: +SKIP
@@ -80,7 +86,7 @@ def read_tagged_csv(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
     Raises ``ValueError`` naming the file, and the CSV line (the header is line 1; a row with
     a quoted line break counts as one line) where there is one, for: an empty file, a missing
     ``Sentence #``, ``Word`` or ``Tag`` column (listing the columns found), no data rows, an
-    empty word, a tag that is not ``O``/``B-X``/``I-X``, a first row without a sentence key,
+    empty word, a tag that breaks the tag rule, a first row without a sentence key,
     a key that comes back after other sentences, a row with too many cells, or bytes not
     valid in ``encoding``.
 
@@ -100,7 +106,7 @@ def build_label_list(tags: Iterable[str]) -> list[str]:
     each entity type found in ``tags``, sorted by name, both ``B-X`` and ``I-X``, even when
     the data only shows one of them: the model must be able to predict either.
 
-    Raises ``ValueError`` naming the first tag that is not ``O``, ``B-X`` or ``I-X``.
+    Raises ``ValueError`` naming the first tag that breaks the tag rule (module docstring).
 
     >>> build_label_list(["O", "B-PER", "I-PER", "O", "B-LOC"])
     ['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER']
@@ -165,7 +171,7 @@ def dataset_statistics(frame: pd.DataFrame) -> dict:
     - ``sentence_length``: tokens per sentence as ``min``, ``p50``, ``p90``, ``p95``,
       ``p99`` (``numpy.percentile``, linear interpolation) and ``max``.
 
-    Raises ``ValueError`` for an empty frame or a tag that is not ``O``, ``B-X`` or ``I-X``.
+    Raises ``ValueError`` for an empty frame or a tag that breaks the tag rule.
 
     >>> frame = pd.DataFrame({"sentence_id": [0, 0, 1, 1, 1, 1],
     ...     "words": ["Ana", "sings", "in", "New", "York", "City"],

@@ -1,13 +1,27 @@
-"""Step 2 · Tokenization and label alignment: word labels meet subword tokens."""
+"""Step 2 · Tokenization and label alignment: word labels meet subword tokens.
+
+The tag rule, the same in steps 1, 2 and 4: a tag is ``O``, ``B-X`` or ``I-X``, where the type
+``X`` is one or more characters without whitespace (``PER``, ``geo``, ``DATE``...); prefixes
+are case-sensitive. ``B-PER `` (a space), ``b-per``, ``B-``, ``B_PER``, ``E-PER`` (IOBES) and a
+label id such as ``3`` are no tags: a function here that meets one raises ``ValueError``
+naming it (``bad tag 'B-PER '``) and where it is (see exercises/PRIMER.md#token-tags-b-i-and-o).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 
 IGNORE_INDEX = -100
+#: The tag rule (module docstring), as steps 1 and 4 check it.
+_TAG_SHAPE = re.compile(r"O|[BI]-\S+")
+_TAG_RULE = (
+    "a tag is 'O', 'B-<type>' or 'I-<type>', the type without whitespace (prefixes are "
+    "case-sensitive, IOBES tags such as 'E-PER' or 'S-PER' are not supported)"
+)
 
 
 def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
@@ -31,8 +45,8 @@ def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
         A new list of IOB2 tags, as long as ``tags``.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> iob1_to_iob2(["I-PER", "I-PER", "O", "I-LOC", "B-LOC"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-LOC']
@@ -62,8 +76,8 @@ def iob2_errors(tags: Sequence[str]) -> list[int]:
         sequence is valid IOB2.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> iob2_errors(["I-PER", "O", "B-LOC", "I-LOC", "I-ORG"])
     [0, 4]
@@ -90,8 +104,8 @@ def repair_iob2(tags: Sequence[str]) -> list[str]:
         A new list of valid IOB2 tags, as long as ``tags``.
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> repair_iob2(["I-PER", "I-PER", "O", "I-LOC", "I-ORG"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-ORG']
@@ -121,8 +135,8 @@ def tags_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
         exercises/PRIMER.md#span-conventions).
 
     Raises:
-        ValueError: a tag is neither ``O`` nor ``B-X``/``I-X``; the message gives its
-            position and value.
+        ValueError: a tag breaks the tag rule (module docstring); the message names the
+            tag and its position.
 
     >>> tags_to_spans(["B-LOC", "I-LOC", "O", "B-PER", "B-PER", "I-ORG"])
     [('LOC', 0, 1), ('PER', 3, 3), ('PER', 4, 4), ('ORG', 5, 5)]
@@ -395,12 +409,9 @@ def _parse_tags(tags: Sequence[str]) -> list[tuple[str, str | None]]:
     """``(prefix, type)`` of each tag: ``("O", None)``, ``("B", "PER")``, ``("I", "PER")``."""
     parsed: list[tuple[str, str | None]] = []
     for position, tag in enumerate(tags):
-        if tag == "O":
-            parsed.append(("O", None))
-        elif isinstance(tag, str) and tag[:2] in ("B-", "I-") and len(tag) > 2:
-            parsed.append((tag[0], tag[2:]))
-        else:
-            raise ValueError(f"tag {position} is {tag!r}, expected 'O', 'B-<type>' or 'I-<type>'")
+        if not isinstance(tag, str) or not _TAG_SHAPE.fullmatch(tag):
+            raise ValueError(f"tag {position}: bad tag {tag!r}; {_TAG_RULE}")
+        parsed.append(("O", None) if tag == "O" else (tag[0], tag[2:]))
     return parsed
 
 

@@ -1,4 +1,11 @@
-"""Step 4 · Evaluation metrics: entity-level scores, reports and error analysis."""
+"""Step 4 · Evaluation metrics: entity-level scores, reports and error analysis.
+
+The tag rule, the same in steps 1, 2 and 4: a tag is ``O``, ``B-X`` or ``I-X``, where the type
+``X`` is one or more characters without whitespace (``PER``, ``geo``, ``DATE``...); prefixes
+are case-sensitive. ``B-PER `` (a space), ``b-per``, ``B-``, ``B_PER``, ``E-PER`` (IOBES) and a
+label id such as ``3`` are no tags: a function here that meets one raises ``ValueError``
+naming it (``bad tag 'B-PER '``) and where it is (see exercises/PRIMER.md#token-tags-b-i-and-o).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,12 @@ from sklearn.metrics import confusion_matrix
 Tags = Sequence[Sequence[str]]
 _Span = tuple[int, int, int]
 
+#: The tag rule (module docstring), as steps 1 and 2 check it.
 _TAG_SHAPE = re.compile(r"O|[BI]-\S+")
+_TAG_RULE = (
+    "a tag is 'O', 'B-<type>' or 'I-<type>', the type without whitespace (prefixes are "
+    "case-sensitive, IOBES tags such as 'E-PER' or 'S-PER' are not supported)"
+)
 
 
 def token_accuracy(true_tags: Tags, predicted_tags: Tags) -> float:
@@ -57,7 +69,8 @@ def entity_scores(true_tags: Tags, predicted_tags: Tags) -> dict[str, float]:
     A division by zero gives 0.0. ``true_tags`` and ``predicted_tags`` are lists of
     sentences, each a list of ``O``/``B-X``/``I-X`` tags. Raises ``ValueError`` when the
     numbers of sentences differ, when a sentence's two tag lists differ in length (naming the
-    sentence index and both lengths), or for a value that is not such a tag.
+    sentence index and both lengths), or for a tag that breaks the tag rule (module
+    docstring; the message names the tag, its sentence and its position).
 
     >>> entity_scores([["B-PER", "I-PER", "O", "B-LOC"]], [["B-PER", "I-PER", "O", "B-ORG"]])
     {'precision': 0.5, 'recall': 0.5, 'f1': 0.5}
@@ -160,7 +173,7 @@ def find_errors(words: Tags, true_tags: Tags, predicted_tags: Tags, context: int
     ``[brackets]``). Errors are sorted by (sentence, start, kind).
 
     Raises ``ValueError`` for a negative ``context``, when ``words``, ``true_tags`` and
-    ``predicted_tags`` do not have the same shape, or for a value that is not a tag.
+    ``predicted_tags`` do not have the same shape, or for a tag that breaks the tag rule.
 
     >>> errors = find_errors(
     ...     [["Ana", "met", "Bo"]], [["B-PER", "O", "B-PER"]], [["B-PER", "O", "B-LOC"]]
@@ -201,9 +214,9 @@ def _spans(sentences: Tags) -> dict[_Span, str]:
         start, kind = 0, ""
         for position, tag in enumerate([*tags, "O"]):
             if not isinstance(tag, str) or not _TAG_SHAPE.fullmatch(tag):
+                ids = "" if isinstance(tag, str) else "; turn label ids back into labels first"
                 raise ValueError(
-                    f"sentence {sentence}, position {position}: {tag!r} is not a tag "
-                    "('O', 'B-X' or 'I-X'; turn label ids back into labels first)"
+                    f"sentence {sentence}, position {position}: bad tag {tag!r}; {_TAG_RULE}{ids}"
                 )
             if tag.startswith("I-") and tag[2:] == kind:
                 continue

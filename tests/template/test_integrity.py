@@ -86,18 +86,79 @@ def test_every_stub_names_its_step_and_function(step: Step) -> None:
 def test_every_exercise_number_has_a_hint(step: Step, request: pytest.FixtureRequest) -> None:
     hints = read_hints(step.hint_file)
     assert hints, f"{step.hint_file} has no '## {step.number}.N' sections"
-    test_file = next((PROJECT_ROOT / "tests").glob(f"test_step{step.number}_*.py"))
-    names = [
-        node.name
-        for node in ast.walk(ast.parse(test_file.read_text(encoding="utf-8")))
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
-    ]
-    numbers = {hint_number(name) for name in names}
-    assert None not in numbers, f"{test_file.name}: every test name starts test_{step.number}_N_"
-    missing = sorted(numbers - set(hints))
-    assert not missing, f"{step.hint_file.name} lacks hints {missing} used by {test_file.name}"
-    foreign = sorted(n for n in numbers if not n.startswith(f"{step.number}."))
-    assert not foreign, f"{test_file.name} uses other steps' numbers {foreign}"
+    test_files = sorted((PROJECT_ROOT / "tests").glob(f"test_step{step.number}_*.py"))
+    assert test_files, f"no tests/test_step{step.number}_*.py"
+    for test_file in test_files:
+        names = [
+            node.name
+            for node in ast.walk(ast.parse(test_file.read_text(encoding="utf-8")))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        ]
+        numbers = {hint_number(name) for name in names}
+        assert None not in numbers, (
+            f"{test_file.name}: every test name starts test_{step.number}_N_"
+        )
+        missing = sorted(numbers - set(hints))
+        assert not missing, f"{step.hint_file.name} lacks hints {missing} used by {test_file.name}"
+        foreign = sorted(n for n in numbers if not n.startswith(f"{step.number}."))
+        assert not foreign, f"{test_file.name} uses other steps' numbers {foreign}"
+
+
+#: Candidates for the tag rule of steps 1, 2 and 4: which are tags, which are not.
+TAG_CANDIDATES = {
+    "O": True,
+    "B-PER": True,
+    "I-geo": True,
+    "B-e-mail": True,
+    "I-ÜBER": True,
+    "B-1": True,
+    "B-PER ": False,
+    "B- PER": False,
+    "I-NEW YORK": False,
+    "B-PER\u00a0": False,
+    "O ": False,
+    "Other": False,
+    "b-per": False,
+    "B-": False,
+    "B_PER": False,
+    "E-ORG": False,
+    "PERSON": False,
+    "": False,
+}
+
+
+def test_steps_1_2_and_4_share_one_tag_rule() -> None:
+    """The reference steps accept the same tags and name a bad one in the same words."""
+    step1, step2, step4 = (load_step("solutions", STEPS[number]) for number in (1, 2, 4))
+    checks = {
+        "build_label_list": lambda tag: step1.build_label_list([tag]),
+        "tags_to_spans": lambda tag: step2.tags_to_spans([tag]),
+        "entity_scores": lambda tag: step4.entity_scores([[tag]], [[tag]]),
+    }
+    problems = []
+    for tag, is_tag in TAG_CANDIDATES.items():
+        for name, check in checks.items():
+            try:
+                check(tag)
+            except ValueError as error:
+                if is_tag:
+                    problems.append(f"{name} rejects {tag!r}: {error}")
+                elif f"bad tag {tag!r}; a tag is 'O', 'B-<type>' or 'I-<type>'" not in str(error):
+                    problems.append(f"{name}({tag!r}) says it otherwise: {error}")
+            else:
+                if not is_tag:
+                    problems.append(f"{name} accepts {tag!r}")
+    assert not problems, "\n".join(problems)
+    told = {}
+    for implementation in ("solutions", "exercises"):
+        for number in (1, 2, 4):
+            doc = load_step(implementation, STEPS[number]).__doc__ or ""
+            start = doc.find("The tag rule, the same in steps 1, 2 and 4:")
+            told[f"{implementation}/{STEPS[number].module}.py"] = (
+                doc[start:].split("\n\n")[0].strip() if start >= 0 else None
+            )
+    assert None not in told.values(), f"module docstrings without the tag rule: {told}"
+    assert len(set(told.values())) == 1, f"the tag rule is told differently: {told}"
 
 
 def test_every_step_test_fails_on_the_untouched_stubs(tmp_path: Path) -> None:
