@@ -75,11 +75,17 @@ def per_type_report(
     IOB2 entities count, so an ``I-X`` that does not continue an ``X`` entity is no entity
     at all (default mode counts it as one). Raises ``ValueError`` like ``entity_scores``.
 
+    With no entity on either side the report has no type entry, only the three averages,
+    each with 0.0 and a support of 0. That holds for no sentences at all, too:
+    ``per_type_report([], [])`` is that empty report (seqeval itself refuses no sentences).
+
     >>> report = per_type_report([["B-PER", "O", "B-LOC"]], [["B-PER", "O", "O"]])
     >>> report["PER"]
     {'precision': 1.0, 'recall': 1.0, 'f1': 1.0, 'support': 1}
     >>> report["macro avg"]["recall"]
     0.5
+    >>> sorted(per_type_report([], [])), per_type_report([], [])["micro avg"]["support"]
+    (['macro avg', 'micro avg', 'weighted avg'], 0)
     """
     raise NotImplementedError("step 4: per_type_report() is not written yet")
 
