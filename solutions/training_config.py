@@ -105,10 +105,13 @@ def fit_to_data_size(
     1. ``steps_per_epoch = ceil(train_sentences / config.batch_size)``;
     2. ``needed = ceil(min_steps / steps_per_epoch)`` epochs reach ``min_steps`` steps;
     3. the result has ``epochs = max(config.epochs, needed)``, at most 100 (the most
-       ``validate_config`` allows); every other field is unchanged.
+       ``validate_config`` allows); every other field is unchanged, ``early_stopping_patience``
+       too.
 
     Large data keeps ``config.epochs``; only small data gets more passes over it. The input
-    ``config`` is not modified (use ``dataclasses.replace``).
+    ``config`` is not modified (use ``dataclasses.replace``). The patience is the caller's to
+    fit: ``ner-course train`` (``solutions/tools/train.py``, ``fitted_patience``) scales it by
+    the same factor as the epochs, unless ``--patience`` is given.
 
     Args:
         config: the hyper-parameters chosen so far.

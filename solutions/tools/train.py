@@ -6,7 +6,9 @@ best model. With no data flags it trains on the sample corpus (``data/train.conl
 ``data/dev.conll``); ``--train FILE`` without ``--dev`` holds out 10% of FILE's sentences
 (step 1's ``split_by_sentence``, seed 42) as the dev set. Without ``--epochs``, step 3's
 ``fit_to_data_size`` chooses them: at least ``MIN_STEPS`` optimiser steps, so the small
-sample gets many epochs and CoNLL-2003 keeps step 3's 4. The console says whose step code
+sample gets many epochs and CoNLL-2003 keeps step 3's 4; this command then scales step 3's
+early-stopping patience by the same factor (``fitted_patience``; ``fit_to_data_size``
+changes the epochs only), unless ``--patience`` is given. The console says whose step code
 runs and, on data and settings the reference was measured on, what it reaches there
 (``solutions.tools.reference_scores``). A run writes to ``--output``:
 
@@ -106,7 +108,8 @@ def parser() -> argparse.ArgumentParser:
         "--patience",
         type=int_range(1),
         dest="early_stopping_patience",
-        help="epochs without dev F1 gain before stopping",
+        help="epochs without dev F1 gain before stopping (default: step 3's, scaled like the "
+        "epochs when fit_to_data_size raises them)",
     )
     parse.add_argument(
         "--max-seq-length",
@@ -247,9 +250,10 @@ def _config(args: argparse.Namespace, steps, train_sentences: int) -> tuple[Any,
     """Step 3's ``TrainingConfig`` with the flags given; without ``--epochs``, fitted to the data.
 
     Returns the config and a record of how the epochs were chosen. When ``fit_to_data_size``
-    raises the epochs by a factor, the early-stopping patience (counted in epochs) grows by
-    the same factor unless ``--patience`` is given, so that it waits the same share of the
-    training as on large data (see ``fitted_patience``).
+    raises the epochs by a factor, this function (not step 3, which changes the epochs only)
+    scales the early-stopping patience (counted in epochs) by the same factor unless
+    ``--patience`` is given, so that it waits the same share of the training as on large
+    data (see ``fitted_patience``).
     """
     chosen = {
         name: getattr(args, name)
@@ -307,7 +311,11 @@ def _config(args: argparse.Namespace, steps, train_sentences: int) -> tuple[Any,
         patience = fitted_patience(config.early_stopping_patience, config.epochs, fitted.epochs)
         fitted = dataclasses.replace(fitted, early_stopping_patience=patience)
         record["early_stopping_patience"] = patience
-        record["why"] += f", early-stopping patience {patience} epochs"
+        record["why"] += (
+            f"; early-stopping patience {patience} epochs instead of "
+            f"{config.early_stopping_patience}, scaled like the epochs by the training command "
+            "(--patience sets it)"
+        )
     return fitted, record
 
 

@@ -431,6 +431,13 @@ def test_without_epochs_step_3_fits_them_to_the_training_set(
         (epochs, patience, chosen_by),
     )
     assert record["epochs"] == epochs and f"epochs {epochs}" in record["why"], record
+    fitted = steps.training_config.fit_to_data_size(
+        steps.training_config.TrainingConfig(), sentences, min_steps=240
+    )
+    assert fitted.early_stopping_patience == 2, "step 3 changes the epochs only"
+    if patience != 2 and "--patience" not in argv:  # scaled by the command, not step 3
+        assert f"early-stopping patience {patience} epochs instead of 2" in record["why"], record
+        assert "by the training command" in record["why"], record
     if chosen_by != "--epochs":
         assert record["min_steps"] == 240, record
     else:  # 27 steps: the learner hears that so few may teach the model nothing
