@@ -55,6 +55,9 @@ def test_the_edition_leaves_out_the_reference_hidden_tests_and_template_ci(editi
         "demo/app.py",
         "data/train.conll",
         ".github/workflows/grade.yml",
+        ".github/grade/collect.sh",  # the scripts grade.yml runs
+        ".github/grade/grade.sh",
+        ".github/grade/comment.sh",
         "exercises/hints/step1.md",
         "exercises/PRIMER.md",
     ):
