@@ -22,7 +22,9 @@ import inspect
 import io
 import re
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -66,6 +68,7 @@ def is_stub_message(message: str) -> bool:
 def _limited(function: Callable[..., Any], seconds: float) -> Callable[..., Any]:
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
+        imported = set(sys.modules)
         try:
             with time_limit(seconds, f"{function.__name__}()"):
                 return function(*args, **kwargs)
@@ -73,8 +76,49 @@ def _limited(function: Callable[..., Any], seconds: float) -> Callable[..., Any]
             if is_stub_message(str(error)):
                 raise StubNotWritten(str(error)) from None
             raise
+        except TimeLimitExceeded:
+            # A module whose import was cut short would break every later test that uses it.
+            for name in set(sys.modules) - imported:
+                del sys.modules[name]
+            raise
 
     return call
+
+
+def calibrated(seconds: float, probe: Callable[[], float] | None = None) -> float:
+    """``seconds`` scaled to this machine's speed right now (1x to 5x).
+
+    A fixed piece of pure-Python work takes ``REFERENCE_PROBE_SECONDS`` on an idle 2-core
+    machine; on a slower or busy one the limit grows in proportion, so correct code never fails
+    because another job took the CPU.
+
+    >>> calibrated(10.0, probe=lambda: REFERENCE_PROBE_SECONDS * 3)
+    30.0
+    >>> calibrated(10.0, probe=lambda: REFERENCE_PROBE_SECONDS / 2)
+    10.0
+    """
+    if seconds <= 0:
+        return seconds
+    measured = (probe or _probe)()
+    return seconds * min(MAX_SCALE, max(1.0, measured / REFERENCE_PROBE_SECONDS))
+
+
+#: What ``_probe`` takes on an idle 2-core machine (the course's reference), and the most the
+#: time limit is ever stretched.
+REFERENCE_PROBE_SECONDS = 0.026
+MAX_SCALE = 5.0
+
+
+def _probe() -> float:
+    """The fastest of three runs of a fixed pure-Python loop, in seconds."""
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        timings.append(time.perf_counter() - start)
+    return min(timings)
 
 
 def can_limit_time() -> bool:
@@ -90,9 +134,7 @@ def time_limit(seconds: float, what: str = "the test") -> Iterator[None]:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        raise TimeLimitExceeded(
-            f"{what} took longer than {seconds:g} s: is there an endless loop?"
-        )
+        raise TimeLimitExceeded(f"{what} took longer than {seconds:g} s: is there an endless loop?")
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)

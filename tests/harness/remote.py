@@ -288,6 +288,10 @@ class _RemoteFunction:
 
 def _mirror_class(name: str, spec: dict) -> type:
     """A local dataclass with the student's class's name, fields and defaults."""
+    names = [name, *(field["name"] for field in spec["fields"])]
+    odd = [n for n in names if type(n) is not str or not n.isidentifier() or n.startswith("_")]
+    if odd:
+        raise ValueError(f"class {name!r}: names a test cannot use: {odd}")
     fields = []
     for field in spec["fields"]:
         if "default" in field:

@@ -10,6 +10,7 @@ An attack that escaped the sandbox would leave a file whose name starts with ``E
 from __future__ import annotations
 
 import inspect
+import textwrap
 from importlib import import_module
 
 ESCAPED = "/tmp/ner-attack-escaped-"
@@ -363,3 +364,12 @@ def attack_file(step: int, body: str) -> str:
         for name in names
     )
     return _COMMON + body + functions
+
+
+def with_function_body(source: str, function: str, body: str) -> str:
+    """``source`` with ``body`` inserted as the first statements of ``function``."""
+    marker = f"def {function}("
+    start = source.index(marker)
+    docstring_end = source.index('"""', source.index('"""', start) + 3) + 3
+    indented = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+    return f"{source[:docstring_end]}\n{indented}\n{source[docstring_end:]}"

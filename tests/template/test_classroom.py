@@ -22,6 +22,7 @@ from solutions.tools.classroom.sandbox import Limits, choose
 from solutions.tools.classroom.sources import load_submission, read_roster
 from solutions.tools.implementation import STEP_MODULES
 from tests.harness.steps import PROJECT_ROOT
+from tests.template.grading_attacks import with_function_body
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(600)]
 
@@ -32,15 +33,6 @@ LIMITS = Limits(seconds=60, test_seconds=5, import_seconds=30)
 #: The grading tests need a sandbox; where none works they run without one (the sandbox's
 #: own tests, in test_grading_sandbox.py, skip there).
 ENGINE = choose("auto", unsafe=True)
-
-
-def _with_function_body(source: str, function: str, body: str) -> str:
-    """``source`` with ``body`` inserted as the first statements of ``function``."""
-    marker = f"def {function}("
-    start = source.index(marker)
-    docstring_end = source.index('"""', source.index('"""', start) + 3) + 3
-    indented = textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
-    return f"{source[:docstring_end]}\n{indented}\n{source[docstring_end:]}"
 
 
 ENDLESS = "while True:\n    pass\n"
@@ -104,18 +96,18 @@ SCENARIOS: dict[str, dict[int, str]] = {
         """)
     },
     "exits-in-one-step": {
-        1: _with_function_body(REFERENCE[1], "dataset_statistics", "import os\nos._exit(0)"),
+        1: with_function_body(REFERENCE[1], "dataset_statistics", "import os\nos._exit(0)"),
         4: REFERENCE[4],
     },
     "swallows-base-exception": {
-        1: _with_function_body(REFERENCE[1], "read_conll", SWALLOWS_EVERYTHING),
+        1: with_function_body(REFERENCE[1], "read_conll", SWALLOWS_EVERYTHING),
         4: REFERENCE[4],
     },
     "endless-loop-in-a-shared-function": {
-        1: _with_function_body(REFERENCE[1], "build_label_list", ENDLESS),
+        1: with_function_body(REFERENCE[1], "build_label_list", ENDLESS),
     },
     "prints-20-mb-a-call": {
-        1: _with_function_body(REFERENCE[1], "read_conll", "print('x' * 20_000_000)"),
+        1: with_function_body(REFERENCE[1], "read_conll", "print('x' * 20_000_000)"),
     },
 }
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from solutions.tools.classroom import grader
+from solutions.tools.classroom import grader, runner
+from solutions.tools.classroom.edition import export_edition
 from solutions.tools.classroom.sandbox import Bubblewrap, Docker, Limits, StepFiles, choose
 from solutions.tools.classroom.sources import load_submission
 from solutions.tools.implementation import STEP_MODULES
 from tests.harness.steps import PROJECT_ROOT
-from tests.template.grading_attacks import ATTACKS, ESCAPED, attack_file
+from tests.template.grading_attacks import ATTACKS, ESCAPED, attack_file, with_function_body
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.timeout(900)]
 
@@ -169,3 +170,34 @@ def test_the_bubblewrap_sandbox_sees_no_template_and_no_network(tmp_path):
     assert lines[0].startswith("False"), f"the template is visible: {lines}"
     assert "NER_" not in lines[0] and "HOME" in lines[0], lines[0]
     assert lines[1] == "no net", lines
+
+
+#: An honest, unfinished class mate: each step has one function still wrong.
+PARTIAL = {
+    1: with_function_body(REFERENCE[1], "dataset_statistics", "return {}"),
+    2: with_function_body(REFERENCE[2], "merge_windows", "raise ValueError('not done')"),
+    3: with_function_body(REFERENCE[3], "choose_max_seq_length", "return 128"),
+    4: with_function_body(REFERENCE[4], "find_errors", "return []"),
+}
+
+
+@needs_bwrap
+def test_an_honest_partial_submission_scores_the_same_in_both_modes(tmp_path):
+    """Every test's outcome in the sandbox equals its outcome in a student's own run."""
+    submission = load_submission("partial", str(_write(tmp_path / "partial", PARTIAL)), tmp_path)
+    config = grader.Config(limits=LIMITS)
+    grade = grader.grade_all(PROJECT_ROOT, [submission], config, Bubblewrap(), jobs=1)[0]
+    local_tree = tmp_path / "local"
+    export_edition(PROJECT_ROOT, local_tree)
+    for step, source in PARTIAL.items():
+        (local_tree / "exercises" / f"{STEP_MODULES[step - 1]}.py").write_text(source, "utf-8")
+    (tmp_path / "scratch").mkdir()
+    local = runner.run_tests(local_tree, None, tmp_path / "scratch", [1, 2, 3, 4], 600, 10)
+    for number, step in grade.steps.items():
+        assert 0 < step.passed < step.total, f"step {number} is not partial: {step}"
+        differ = {
+            test: (outcome, local.outcomes.get(test, "not run"))
+            for test, outcome in step.tests.items()
+            if local.outcomes.get(test, "not run") != outcome
+        }
+        assert not differ, f"step {number}: (sandbox, local) outcomes differ: {differ}"

@@ -53,13 +53,20 @@ def course_pytest(tree: Path, *args: str) -> list[str]:
 
 
 def run_tests(
-    tree: Path, spec: Path, scratch: Path, steps: list[int], seconds: float, test_seconds: float
+    tree: Path,
+    spec: Path | None,
+    scratch: Path,
+    steps: list[int],
+    seconds: float,
+    test_seconds: float,
 ) -> Run:
-    """Run ``steps``' tests in ``tree`` against the sandboxes ``spec`` describes."""
+    """Run ``steps``' tests in ``tree`` against the sandboxes ``spec`` describes (``None``:
+    the step files in ``tree/exercises`` run in the test process, as in a student's run)."""
     log = scratch / "results.jsonl"
     markers = " or ".join(f"step{step}" for step in steps)
+    sandbox = [f"--sandbox-spec={spec}"] if spec else []
     command = course_pytest(
-        tree, "-p", "solutions.tools.classroom.reporter", f"--sandbox-spec={spec}",
+        tree, "-p", "solutions.tools.classroom.reporter", *sandbox,
         f"--basetemp={scratch / 'pytest'}", "-m", markers, f"--time-limit={test_seconds:g}",
         "-q", "--no-header", "-r", "N", "--color=no", "--tb=line",
     )  # fmt: skip
