@@ -43,10 +43,9 @@ CACHE = Path(".pytest_cache") / "v" / "ner-course"
 LEVELS = 3
 POLL_SECONDS = 0.3
 COURSE_DONE = (
-    "Every step is done: the course's four steps pass, so there is no hint to show.\n"
+    "Every step is done: the course's four steps pass.\n"
     "Next: train a model with your own code (ner-course train --impl exercises --output "
-    "runs/mine),\nthen run the lab's experiments: exercises/LAB.md\n"
-    "(A hint stays readable on request: ner-course hint 2.6)"
+    "runs/mine),\nthen run the lab's experiments: exercises/LAB.md"
 )
 
 
@@ -150,7 +149,7 @@ def show_hint(root: Path, number: str | None, level: int | None) -> str:
     if number is None:
         number = _number_to_fix(root, hints_of.hint_number)
         if number is None:
-            return COURSE_DONE
+            return f"{COURSE_DONE}\n(No hint to fix; any hint stays readable: ner-course hint 2.6)"
     step = int(number.split(".")[0]) if number and number.split(".")[0].isdigit() else None
     hints = hints_of.read_hints(root / "exercises" / "hints" / f"step{step}.md") if step else {}
     if number not in hints:
