@@ -43,6 +43,7 @@ CHOSEN_STEP = pytest.StashKey["int | None"]()
 TIME_OUTS = pytest.StashKey[list]()
 REMOTE_STEPS = pytest.StashKey[dict]()
 CALL_LIMIT = pytest.StashKey[float]()
+STEP_DIGESTS = pytest.StashKey[dict]()
 FAILURES = pytest.StashKey[FailureLog]()
 DONE_KEY = "ner-course/steps-done"
 NEXT_HINT_KEY = "ner-course/next-hint"
@@ -112,6 +113,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[FAILURES] = FailureLog(DETAILED_FAILURES)
     config.stash[REMOTE_STEPS] = {}
     config.stash[CALL_LIMIT] = calibrated(config.getoption("--time-limit"))
+    config.stash[STEP_DIGESTS] = _step_digests()
     if config.getoption("--sandbox-spec"):
         _grading_profile()
     given = config.invocation_params.args
@@ -146,6 +148,13 @@ def _done_steps(config: pytest.Config) -> dict:
 
     cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
     return step_states(cache.get(DONE_KEY, {}) if cache is not None else {})
+
+
+def _step_digests() -> dict[int, str | None]:
+    """Each step file's hash as the run starts (the version this run's results are about)."""
+    from tests.harness.progress import file_digest, step_file
+
+    return {number: file_digest(step_file(step)) for number, step in STEPS.items()}
 
 
 def _selected_step(config: pytest.Config) -> int | None:
@@ -435,7 +444,8 @@ def _save(config: pytest.Config, board: ProgressBoard) -> dict:
     saved = dict(saved) if isinstance(saved, dict) else {}
     for result in board.ran():
         if result.complete or result.import_error:
-            saved[str(result.step.number)] = done_record(result.step, result.done)
+            digest = config.stash[STEP_DIGESTS].get(result.step.number)
+            saved[str(result.step.number)] = done_record(result.step, result.done, digest=digest)
     done = step_states(saved)
     board.remember(done)
     if cache is not None:

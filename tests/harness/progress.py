@@ -57,9 +57,12 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def done_record(step: Step, done: bool, root: Path = PROJECT_ROOT) -> dict:
-    """What a whole run of ``step`` leaves behind: whether it passed, and which file did."""
-    return {"done": done, "sha256": file_digest(step_file(step, root))}
+def done_record(
+    step: Step, done: bool, root: Path = PROJECT_ROOT, digest: str | None = None
+) -> dict:
+    """What a whole run of ``step`` leaves behind: whether it passed, and which file did
+    (``digest``: the file's hash when the run started, so an edit during the run counts)."""
+    return {"done": done, "sha256": digest or file_digest(step_file(step, root))}
 
 
 def step_states(saved: Mapping, root: Path = PROJECT_ROOT) -> dict[int, StepState]:
