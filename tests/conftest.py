@@ -304,13 +304,25 @@ def step(request: pytest.FixtureRequest, implementation: str) -> StepModule | Re
 def _remote_step(config: pytest.Config, spec_file: Path, current: Step, seconds: float):
     remotes = config.stash[REMOTE_STEPS]
     if current.number not in remotes:
-        for other in remotes.values():
-            other.close()  # tests run step by step: one sandbox at a time
         spec = SandboxSpec.read(spec_file)
         remotes[current.number] = RemoteStep(
             current, spec.launches[current.number], seconds, spec.import_seconds
         )
+    for number, other in remotes.items():
+        if number < current.number:
+            other.close()  # tests run step by step: a finished step's sandbox goes
     return remotes[current.number]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """While grading, start every step's sandbox at once: each imports its step file while
+    the tests of the steps before it run."""
+    config = session.config
+    if not (spec_file := config.getoption("--sandbox-spec")):
+        return
+    steps = sorted({step.number for item in session.items if (step := _item_step(item))})
+    for number in steps:
+        _remote_step(config, spec_file, STEPS[number], config.stash[CALL_LIMIT]).prestart()
 
 
 _WARM: set[str] = set()

@@ -175,10 +175,16 @@ class RemoteStep:
             self._start()
         return self._description
 
+    def prestart(self) -> None:
+        """Start the worker now, so it imports the step file while other tests run."""
+        if self._worker is None and self._broken is None:
+            self._worker = Worker(self._launch)
+
     def _start(self) -> None:
         if self._broken is not None:
             raise self._broken
-        self._worker = Worker(self._launch)
+        if self._worker is None:
+            self._worker = Worker(self._launch)
         try:
             answer = self._worker.receive(self._import_seconds)
         except TimeoutError:

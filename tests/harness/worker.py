@@ -21,7 +21,6 @@ import inspect
 import io
 import json
 import os
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -35,19 +34,43 @@ MESSAGE_LIMIT = 20_000
 #: Heavy libraries a step file may import inside a function: imported before any call, so
 #: their import time never counts against a test's time limit.
 WARM_IMPORTS = ("numpy", "pandas", "sklearn", "seqeval", "transformers", "simpletransformers")
-_IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+#: What the worker needs to rebuild a step's arguments (the tests of steps 2 and 3 send
+#: tokenizers), imported while the worker starts, not during a timed call.
+CODEC_IMPORTS = {2: ["transformers"], 3: ["transformers"]}
 
 
 def warm_imports(source: str) -> list[str]:
-    """The heavy modules ``source`` imports anywhere, in a safe order.
+    """The heavy modules ``source`` imports anywhere (in a function too), except under
+    ``if TYPE_CHECKING:``, which never runs.
 
     >>> warm_imports("def f():\\n    from simpletransformers.ner import NERArgs\\n")
     ['simpletransformers.ner']
+    >>> warm_imports("if TYPE_CHECKING:\\n    import torch\\n")
+    []
     """
-    found = []
-    for name in _IMPORT_LINE.findall(source):
-        if name.split(".")[0] in WARM_IMPORTS and name not in found:
-            found.append(name)
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        else:
+            continue
+        found += [n for n in names if n.split(".")[0] in WARM_IMPORTS and n not in found]
     return found
 
 
@@ -136,7 +159,7 @@ class Worker:
     def start(self) -> None:
         source_file = Path("exercises") / f"{self.step.module}.py"
         source = source_file.read_text(encoding="utf-8", errors="replace")
-        import_quietly(warm_imports(source))
+        import_quietly(warm_imports(source) + CODEC_IMPORTS.get(self.step.number, []))
         try:
             self.module = load_step("exercises", self.step)
         except Exception as error:
