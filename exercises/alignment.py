@@ -16,57 +16,62 @@ T = TypeVar("T")
 
 
 def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
-    """Convert IOB1 tags (``I-`` starts an entity) to IOB2 (``B-`` starts every entity).
+    """Convert IOB1 tags to IOB2, where every entity starts with ``B-``.
 
-    NER labels one tag per word: ``O`` (outside any entity), ``B-X`` (begins an entity of
-    type ``X``) and ``I-X`` (inside it). Two conventions exist. In **IOB1**, used by the
-    original CoNLL-2003 release, an entity normally starts with ``I-X``; ``B-X`` appears
-    only when an entity directly follows another entity of the same type, to mark the
-    border. In **IOB2**, which seqeval and most models expect (and most copies of CoNLL-2003
-    use today), *every* entity starts with ``B-X``.
-
-    So an ``I-X`` becomes ``B-X`` when it starts an entity: at the first word, after ``O``
-    or after a tag of another type. Every other tag is kept. Type names can be anything
-    (``PER``, ``LOC``, ``DRUG``, ...).
+    In IOB1 an entity may start with ``I-X`` (see exercises/PRIMER.md#iob1-and-iob2). An
+    ``I-X`` starts an entity when it is the first tag, follows ``O`` or follows a tag of
+    another type; exactly those ``I-X`` become ``B-X``. Every other tag is kept as it is, so
+    valid IOB2 comes back unchanged. Types can have any name (``PER``, ``DRUG``, ``GENE``...).
 
     Args:
-        tags: one IOB1 tag per word.
+        tags: one IOB1 tag per word; not modified.
 
     Returns:
-        A new list of IOB2 tags, as long as ``tags``.
+        A new ``list`` of IOB2 tags, as long as ``tags``.
 
     Raises:
-        ValueError: a tag breaks the tag rule (module docstring); the message names the
-            tag and its position.
+        ValueError: a tag breaks the tag rule (module docstring), a value that is no string
+            included; the message names the bad tag with ``repr`` (``'B_PER'``, ``None``)
+            and its position counted from 0, and no other number.
+
+    Edge cases:
+        - ``[]`` gives ``[]``; only ``O`` tags stay as they are.
 
     >>> iob1_to_iob2(["I-PER", "I-PER", "O", "I-LOC", "B-LOC"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-LOC']
+    >>> iob1_to_iob2(["B-PER", "I-LOC", "I-LOC"])
+    ['B-PER', 'B-LOC', 'I-LOC']
     """
     raise NotImplementedError("step 2: iob1_to_iob2() is not written yet")
 
 
 def iob2_errors(tags: Sequence[str]) -> list[int]:
-    """Positions of ``I-X`` tags that do not continue an ``X`` entity.
+    """Positions of the ``I-X`` tags that do not continue an ``X`` entity.
 
-    In valid IOB2 an ``I-X`` may only follow ``B-X`` or ``I-X`` of the *same* type. A
-    model, a hand-made annotation or a file still in IOB1 can break this rule: an ``I-X``
-    at the start of the sentence, right after ``O``, or right after another type. Finding
-    these positions lets you report or repair them instead of silently mis-counting
-    entities.
+    In valid IOB2 an ``I-X`` follows ``B-X`` or ``I-X`` of the same type. An ``I-X`` that is
+    the first tag, follows ``O`` or follows a tag of another type is an error. Only the tag
+    right before counts: after a stray ``I-X``, the next ``I-X`` continues it and is no
+    error (``I-PER I-PER`` has one error, at 0).
 
     Args:
         tags: one tag per word.
 
     Returns:
-        The positions (0-based, increasing) of the offending ``I-X`` tags; ``[]`` when the
+        The positions (counted from 0, increasing) of the offending tags; ``[]`` when the
         sequence is valid IOB2.
 
     Raises:
-        ValueError: a tag breaks the tag rule (module docstring); the message names the
-            tag and its position.
+        ValueError: a tag breaks the tag rule (module docstring), a value that is no string
+            included; the message names the bad tag with ``repr`` and its position counted
+            from 0, and no other number.
+
+    Edge cases:
+        - ``[]`` gives ``[]``.
 
     >>> iob2_errors(["I-PER", "O", "B-LOC", "I-LOC", "I-ORG"])
     [0, 4]
+    >>> iob2_errors(["I-PER", "I-PER", "B-PER", "I-LOC", "I-LOC"])
+    [0, 3]
     """
     raise NotImplementedError("step 2: iob2_errors() is not written yet")
 
@@ -74,19 +79,22 @@ def iob2_errors(tags: Sequence[str]) -> list[int]:
 def repair_iob2(tags: Sequence[str]) -> list[str]:
     """Turn every ``I-X`` that does not continue an ``X`` entity into ``B-X``.
 
-    Repairing is done on request, never silently when reading data: first look at
-    ``iob2_errors`` to know how many tags are broken. The repair reads a stray ``I-X`` as
-    the start of a new entity, which is the same choice seqeval makes when it scores.
+    The tags changed are exactly those at the positions ``iob2_errors(tags)`` gives; every
+    other tag is kept. A stray ``I-X`` thus becomes the start of a new entity, the reading
+    seqeval uses when it scores. Repairing is done on request, never silently when reading
+    data: ``iob2_errors`` tells first how many tags are broken.
 
     Args:
-        tags: one tag per word.
+        tags: one tag per word; not modified.
 
     Returns:
-        A new list of valid IOB2 tags, as long as ``tags``.
+        A new ``list`` of valid IOB2 tags, as long as ``tags`` (``iob2_errors`` of it is
+        ``[]``).
 
     Raises:
-        ValueError: a tag breaks the tag rule (module docstring); the message names the
-            tag and its position.
+        ValueError: a tag breaks the tag rule (module docstring), a value that is no string
+            included; the message names the bad tag with ``repr`` and its position counted
+            from 0, and no other number.
 
     >>> repair_iob2(["I-PER", "I-PER", "O", "I-LOC", "I-ORG"])
     ['B-PER', 'I-PER', 'O', 'B-LOC', 'B-ORG']
@@ -95,60 +103,76 @@ def repair_iob2(tags: Sequence[str]) -> list[str]:
 
 
 def tags_to_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
-    """Entity spans ``(type, first word, last word)`` of an IOB2 tag sequence.
+    """Entity spans ``(type, first word, last word)`` of a tag sequence.
 
-    Metrics and displays work with entities, not tags: ``B-LOC I-LOC`` on "New York" is one
-    ``LOC`` entity covering words 0 to 1. ``B-X`` always opens a new entity, ``I-X``
-    extends the open entity of type ``X`` and ``O`` closes it. A stray ``I-X`` (one that
-    does not continue an ``X`` entity) opens a new entity, as if it were ``B-X``.
+    An entity is a ``B-X``, or a stray ``I-X`` (one that does not continue an ``X``
+    entity, read as ``B-X``), together with all the ``I-X`` that directly follow it (see
+    exercises/PRIMER.md#entity-spans). So ``B-PER B-PER`` is two entities, ``B-PER I-LOC``
+    is two, ``O I-MISC I-MISC`` is one. The type is everything after ``B-`` or ``I-``:
+    ``B-e-mail`` has the type ``e-mail``.
 
     Args:
         tags: one tag per word.
 
     Returns:
-        ``(type, first, last)`` for each entity in order of appearance; ``first`` and
+        A ``list`` of ``(type, first, last)`` tuples in order of appearance; ``first`` and
         ``last`` are word positions and both are inclusive, as in seqeval's
         ``get_entities``: the entity's words are ``words[first:last + 1]``. Step 4's
         ``find_errors`` gives the same entity an exclusive ``end = last + 1`` (see
-        exercises/PRIMER.md#span-conventions).
+        exercises/PRIMER.md#span-conventions). The spans do not overlap and cover exactly
+        the words whose tag is not ``O``.
 
     Raises:
-        ValueError: a tag breaks the tag rule (module docstring); the message names the
-            tag and its position.
+        ValueError: a tag breaks the tag rule (module docstring), a value that is no string
+            included; the message names the bad tag with ``repr`` and its position counted
+            from 0, and no other number.
+
+    Edge cases:
+        - ``[]`` and only ``O`` give ``[]``; an entity may end at the last word.
 
     >>> tags_to_spans(["B-LOC", "I-LOC", "O", "B-PER", "B-PER", "I-ORG"])
     [('LOC', 0, 1), ('PER', 3, 3), ('PER', 4, 4), ('ORG', 5, 5)]
+    >>> tags_to_spans(["O", "I-MISC", "I-MISC", "O", "B-PER", "O", "I-PER"])
+    [('MISC', 1, 2), ('PER', 4, 4), ('PER', 6, 6)]
     """
     raise NotImplementedError("step 2: tags_to_spans() is not written yet")
 
 
 def word_offsets(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Character ``(start, end)`` of each word in ``text``, words taken in order.
+    """Character ``(start, end)`` of each word in ``text``, the words taken in order.
 
-    A model labels *words*, but a user sees *text*. To highlight an entity in the original
-    sentence you need where each word sits in it. Each word is searched for from the end
-    of the previous one, so whatever lies between two words (spaces, tabs, line breaks,
-    characters the word splitter dropped) is skipped and a repeated word gets its own
-    occurrence. Offsets are Python ``str`` indices (code points), so ``text[start:end] ==
-    word`` holds for accented letters, emoji and right-to-left scripts alike. No Unicode
-    normalisation is done: a word must be spelled with the same code points as the text.
+    To highlight an entity in the text a user typed, each word needs its place in it. Word
+    ``i`` is matched at its first occurrence in ``text`` that begins at or after the end of
+    word ``i - 1`` (word 0: anywhere from the start). So whatever lies between two words
+    (spaces, tabs, line breaks, no-break spaces, characters the word splitter dropped, or
+    nothing at all) is skipped, and a repeated word gets its own occurrence. Offsets are
+    Python ``str`` indices (code points), so ``text[start:end] == word`` holds for accented
+    letters, emoji and right-to-left scripts alike. No Unicode normalisation is done: a
+    word must be spelled with the same code points as the text.
 
     Args:
         text: the original sentence.
         words: its words, in order.
 
     Returns:
-        One ``(start, end)`` per word, ``end`` exclusive (``text[start:end] == word``). An
-        entity ``(type, first, last)`` from ``tags_to_spans`` (``last`` inclusive, in words)
-        covers ``text[offsets[first][0]:offsets[last][1]]`` (see
+        One ``(start, end)`` tuple of ``int`` per word, ``end`` exclusive
+        (``text[start:end] == word``). An entity ``(type, first, last)`` from
+        ``tags_to_spans`` (``last`` inclusive, in words) covers
+        ``text[offsets[first][0]:offsets[last][1]]`` (see
         exercises/PRIMER.md#span-conventions).
 
     Raises:
-        ValueError: a word is not found; the message names the word and the position the
-            search started from.
+        ValueError: a word is not found (absent, or only before the end of the previous
+            word); the message names that word with ``repr`` and the position the search
+            started from (the end of the previous word, 0 for the first), and no other word.
+
+    Edge cases:
+        - No words give ``[]``; words out of order are not found.
 
     >>> word_offsets("Zoë  visited Zürich!", ["Zoë", "visited", "Zürich", "!"])
     [(0, 3), (5, 12), (13, 19), (19, 20)]
+    >>> word_offsets("the cat and the dog", ["the", "cat", "and", "the"])
+    [(0, 3), (4, 7), (8, 11), (12, 15)]
     """
     raise NotImplementedError("step 2: word_offsets() is not written yet")
 
@@ -161,34 +185,43 @@ def align_labels(
 ) -> list[int]:
     """One label id per subword token: the first subword of a word gets the word's label.
 
-    A transformer tokenizer cuts words into subwords ("Klinsmann" -> ``k ##lins ##mann``)
-    and adds special tokens such as ``[CLS]`` and ``[SEP]``, so there are more tokens than
-    word labels. A *fast* tokenizer tells which word each token comes from:
-    ``tokenizer(words, is_split_into_words=True).word_ids()`` gives ``None`` for a special
-    token and the word's index for the others. This function turns word labels into token
-    labels with the convention of Hugging Face's token-classification guide:
+    ``word_ids`` is what a *fast* tokenizer reports for pre-split words
+    (``tokenizer(words, is_split_into_words=True).word_ids()``, see
+    exercises/PRIMER.md#subwords-and-word_ids): the index of the word each token comes
+    from, or ``None`` for a special token such as ``[CLS]`` or ``[SEP]``. A token *starts a
+    word* when its word id differs from the previous token's; the other tokens of a word
+    are its *continuation subwords*. Each token gets (the convention of Hugging Face's
+    token-classification guide):
 
-    - a special token gets ``-100``, the index PyTorch's cross-entropy loss ignores;
-    - the first subword of a word gets the id of the word's label;
-    - a continuation subword gets ``-100``, so each word counts once in the loss. With
-      ``label_all_subwords=True`` it gets the word's label instead, with ``B-X`` turned
-      into ``I-X`` (the entity has already begun at the first subword).
-
-    A token starts a word when its word id differs from the previous token's.
+    - a special token (``None``): ``-100``, the index the loss ignores (see
+      exercises/PRIMER.md#labels-the-loss-ignores);
+    - a token that starts a word: ``label_to_id[word_labels[word]]``;
+    - a continuation subword: ``-100``; with ``label_all_subwords=True`` instead the id of
+      the word's label with ``B-X`` turned into ``I-X`` (the entity began at the first
+      subword), other labels unchanged.
 
     Args:
-        word_ids: the word index of each token, ``None`` for special tokens.
+        word_ids: the word index of each token, ``None`` for a special token.
         word_labels: one label per word, e.g. ``["B-PER", "O"]``.
-        label_to_id: label -> integer id, the model's label map.
+        label_to_id: label -> integer id, the model's label map, in any order (``"O"``
+            need not be 0).
         label_all_subwords: label continuation subwords too (see above).
 
     Returns:
-        One integer per token, as long as ``word_ids``.
+        A ``list`` of ``int``, one per token, as long as ``word_ids``.
 
     Raises:
-        ValueError: a word label (or the ``I-X`` needed for a continuation subword) is not
-            in ``label_to_id``; a word id is negative or not smaller than
-            ``len(word_labels)``. The message names the label or word id.
+        ValueError: a word label, or the ``I-X`` a continuation subword needs with
+            ``label_all_subwords=True``, is not in ``label_to_id`` (the message names that
+            label with ``repr``); a word id is negative or not smaller than
+            ``len(word_labels)`` (the message names the word id).
+
+    Edge cases:
+        - Special tokens are wherever ``word_ids`` says ``None``: there may be none
+          (``add_special_tokens=False``), one at the end only, or two at the start.
+        - Word ids that start again, as in a sentence pair ``[None, 0, 1, None, 0, 1,
+          None]``, start new words: the second word 0 gets its label too (``B-X`` stays).
+        - Words cut off by truncation simply get no token; ``[]`` gives ``[]``.
 
     >>> align_labels([None, 0, 1, 1, 1, None], ["O", "B-PER"], {"O": 0, "B-PER": 1, "I-PER": 2})
     [-100, 0, 1, -100, -100, -100]
@@ -202,26 +235,33 @@ def align_labels(
 def word_predictions(word_ids: Sequence[int | None], subword_predictions: Sequence[T]) -> list[T]:
     """Back from subwords to words: each word takes its first subword's prediction.
 
-    A token-classification model predicts one label per *token*, but we want one per
-    *word*. This is the inverse of ``align_labels``: the model was trained on the first
-    subword of each word, so that is the prediction to keep; special tokens and
-    continuation subwords are dropped.
+    The inverse of ``align_labels``: the prediction of word ``w`` is the one of the first
+    token whose word id is ``w``. Special tokens (``None``) and the later tokens of a word
+    give nothing.
 
     Args:
-        word_ids: the word index of each token, ``None`` for special tokens.
-        subword_predictions: one prediction (label, id, score, ...) per token.
+        word_ids: the word index of each token, ``None`` for a special token.
+        subword_predictions: one prediction per token, of any kind (label, id, score...).
 
     Returns:
-        One prediction per word, for words ``0`` to the largest word id; ``[]`` when no
-        token belongs to a word.
+        One prediction per word, for the words ``0`` to the largest word id, in that order.
 
     Raises:
-        ValueError: the two sequences differ in length; a word id is negative; or a word
-            below the largest word id has no token (e.g. a character the tokenizer
-            drops entirely): the message lists the missing words.
+        ValueError: the two sequences differ in length; a word id is negative (the
+            message names it); a word below the largest word id has no token, e.g. a
+            character the tokenizer drops entirely (the message lists the missing words,
+            and no other word number).
+
+    Edge cases:
+        - No token with a word id (``[None, None]``, ``[]``) gives ``[]``.
+        - Only ``None`` marks a special token: without special tokens the first and the
+          last token are words too.
+        - Word ids that start again (a sentence pair) keep the first token of each id.
 
     >>> word_predictions([None, 0, 1, 1, 2, None], ["O", "B-PER", "I-PER", "X", "O", "O"])
     ['B-PER', 'I-PER', 'O']
+    >>> word_predictions([None, 0, 1, None, 0, 1, None], ["s", "a", "b", "s", "c", "d", "s"])
+    ['a', 'b']
     """
     raise NotImplementedError("step 2: word_predictions() is not written yet")
 
@@ -231,37 +271,50 @@ def plan_windows(
 ) -> list[tuple[int, int]]:
     """Word windows ``(start, end)`` whose subwords fit in ``max_subwords``; no word is dropped.
 
-    A model reads at most ``max_seq_length`` tokens; SimpleTransformers simply cuts off the
-    rest, and the cut words are never labelled. Instead, split a long sentence into
-    windows of whole words, predict each window and merge the results
-    (``merge_windows``). Windows are filled greedily from the left. Consecutive windows
-    share up to ``overlap`` words, so that words near a cut still see some context; the
-    overlap shrinks when needed so that every window brings at least one new word, which
-    also guarantees that planning always ends.
+    A sentence too long for the model is cut into windows of whole words that are predicted
+    one by one and merged with ``merge_windows`` (why: exercises/PRIMER.md#long-sentences).
+    The windows, from left to right:
 
-    A single word with more than ``max_subwords`` subwords gets a window to itself. The
-    tokenizer then truncates that window, but only continuation subwords are lost; they
-    carry no label (see ``align_labels``), so the word is still predicted.
+    - the first window starts at word 0;
+    - every window reaches as far right as its words' subwords still add up to at most
+      ``max_subwords``, and holds at least one word: a word with more subwords than that
+      gets a window of its own (the tokenizer then cuts only continuation subwords, which
+      carry no label, so the word is still predicted);
+    - the next window starts at most ``overlap`` words before the previous window's end,
+      as far left as it may while still fitting the word at that end, its first new word.
+      So every window brings at least one new word, and consecutive windows share exactly
+      ``overlap`` words whenever that fits;
+    - the last window ends at the last word.
 
     Args:
-        subword_counts: how many subwords each word of the sentence has.
+        subword_counts: how many subwords each word of the sentence has (0 or more).
         max_subwords: the room for subwords in a window; the caller has already subtracted
             the special tokens (``max_seq_length - 2`` for BERT).
         overlap: how many words consecutive windows should share.
 
     Returns:
-        Windows ``(start, end)`` of word positions, ``end`` exclusive like a slice
-        (``words[start:end]``; ``tags_to_spans`` uses an inclusive last word), with strictly
-        increasing starts and ends; one window ``(0, n)`` when everything fits; ``[]`` for
-        an empty sentence.
+        A ``list`` of ``(start, end)`` tuples of ``int``: word positions, ``end`` exclusive
+        like a slice (``words[start:end]``; ``tags_to_spans`` uses an inclusive last word).
+        Starts and ends both increase strictly; the first start is 0, the last end the
+        number of words.
 
     Raises:
-        ValueError: ``max_subwords < 1``, ``overlap < 0`` or a negative subword count.
+        ValueError: ``max_subwords < 1``; ``overlap < 0``; a negative subword count.
+
+    Edge cases:
+        - One window ``(0, n)`` when everything fits (exactly full too); ``[]`` for an empty
+          sentence.
+        - An ``overlap`` larger than a window (10 with room for 3 words) shrinks to what
+          fits; planning always ends.
 
     >>> plan_windows([1, 3, 1, 2], max_subwords=4)
     [(0, 2), (2, 4)]
     >>> plan_windows([1, 1, 1, 1, 1], max_subwords=3, overlap=1)
     [(0, 3), (2, 5)]
+    >>> plan_windows([2, 10, 2], max_subwords=4)
+    [(0, 1), (1, 2), (2, 3)]
+    >>> plan_windows([1] * 6, max_subwords=3, overlap=10)
+    [(0, 3), (1, 4), (2, 5), (3, 6)]
     """
     raise NotImplementedError("step 2: plan_windows() is not written yet")
 
@@ -271,25 +324,32 @@ def merge_windows(
 ) -> list[T]:
     """One prediction per word from the predictions of overlapping windows.
 
-    The windows of ``plan_windows`` may share words. A word in the middle of a window has
-    context on both sides, a word at its edge has context on one side only, so each word
-    takes its prediction from the window where it is farthest from the nearest edge. On a
-    tie the earlier window wins.
+    The *context* of a word in a window ``(start, end)`` is its distance to the window's
+    nearer edge, ``min(word - start, end - 1 - word)`` (why:
+    exercises/PRIMER.md#long-sentences). Each word takes its prediction from the window in
+    which its context is largest; on a tie, from the earliest of those windows.
 
     Args:
-        windows: ``(start, end)`` word windows, ``end`` exclusive.
+        windows: ``(start, end)`` word windows, ``end`` exclusive, e.g. from
+            ``plan_windows``.
         window_predictions: for each window, one prediction per word of the window.
 
     Returns:
-        One prediction per word ``0 .. n - 1``, ``n`` being the largest window end;
-        ``[]`` when there are no windows.
+        One prediction per word ``0 .. n - 1``, ``n`` being the largest window end.
 
     Raises:
         ValueError: the two sequences differ in length; a window is not
-            ``0 <= start <= end``; a window's predictions are not ``end - start`` long;
-            or some word is in no window (the message lists them).
+            ``0 <= start <= end``; a window's predictions are not ``end - start`` long (the
+            message names that window, e.g. ``(1, 3)``, and no other); some word below
+            ``n`` is in no window (the message lists those words).
+
+    Edge cases:
+        - No windows give ``[]``; a single window gives its predictions.
+        - Windows of different lengths: a long window can win words far from its start.
 
     >>> merge_windows([(0, 3), (1, 4)], [["B-PER", "I-PER", "O"], ["I-PER", "O", "B-LOC"]])
     ['B-PER', 'I-PER', 'O', 'B-LOC']
+    >>> merge_windows([(0, 4), (2, 6)], [["a0", "a1", "a2", "a3"], ["b2", "b3", "b4", "b5"]])
+    ['a0', 'a1', 'a2', 'b3', 'b4', 'b5']
     """
     raise NotImplementedError("step 2: merge_windows() is not written yet")
