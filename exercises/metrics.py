@@ -17,15 +17,32 @@ Tags = Sequence[Sequence[str]]
 
 
 def token_accuracy(true_tags: Tags, predicted_tags: Tags) -> float:
-    """The share of tokens whose predicted tag equals the true tag.
+    """The share of tokens whose predicted tag equals the true tag, over all tokens together.
 
-    Easy to compute and easy to misread: most tokens are ``O``, so a model that never
-    predicts an entity still scores high. Report it next to the entity scores, never
-    instead of them. Returns 0.0 when there are no tokens. Raises ``ValueError`` when the
-    numbers of sentences, or the lengths of a sentence's two tag lists, differ.
+    Tags are compared whole (``I-LOC`` is not ``B-LOC``), and every token of every sentence
+    counts once: this is not the mean of per-sentence accuracies. Most tokens are ``O``, so
+    the number flatters a model; report it next to the entity scores, never instead of
+    them (see exercises/PRIMER.md#entity-level-scoring).
+
+    Args:
+        true_tags: the true tags, a sequence (list, tuple) of sentences, each a sequence of
+            tags.
+        predicted_tags: the predicted tags, shaped like ``true_tags``.
+
+    Returns:
+        A ``float`` from 0.0 to 1.0.
+
+    Raises:
+        ValueError: the numbers of sentences differ, or a sentence's two tag lists differ
+            in length (also when the totals of tokens are equal).
+
+    Edge cases:
+        - No tokens at all (``[]``, ``[[]]``, ``[[], []]``) give 0.0.
 
     >>> token_accuracy([["B-PER", "O", "O", "O"]], [["O", "O", "O", "O"]])
     0.75
+    >>> token_accuracy([["O"], ["B-LOC", "I-LOC", "O"]], [["O"], ["B-ORG", "I-ORG", "B-PER"]])
+    0.25
     """
     raise NotImplementedError("step 4: token_accuracy() is not written yet")
 
@@ -33,27 +50,44 @@ def token_accuracy(true_tags: Tags, predicted_tags: Tags) -> float:
 def entity_scores(true_tags: Tags, predicted_tags: Tags) -> dict[str, float]:
     """Entity-level micro ``precision``, ``recall`` and ``f1`` (seqeval's default mode).
 
-    NER is judged on entities, not tokens: a prediction counts only if an entity has exactly
-    the right type, first word and last word (see exercises/PRIMER.md#entity-level-scoring;
-    inside, any span convention works if both sides use the same one, see
-    exercises/PRIMER.md#span-conventions). Each sentence's tags are cut into entities the
-    way conlleval and seqeval's default mode do: every ``B-X`` starts an entity, so does an
-    ``I-X`` that does not continue an ``X`` entity (after ``O``, after another type, or
-    first in the sentence); an ``I-X`` after ``B-X``/``I-X`` extends it. Counting as ``correct``
-    the entities found on both sides, over all sentences (micro average):
+    A predicted entity is correct only if a true entity has exactly its sentence, type,
+    first word and last word (see exercises/PRIMER.md#entity-level-scoring). Each
+    sentence is cut into entities the way conlleval and seqeval's default mode do: every
+    ``B-X`` starts an entity, and so does an ``I-X`` that does not continue an ``X`` entity
+    (after ``O``, after another type, or first in its sentence); an ``I-X`` right after
+    ``B-X`` or ``I-X`` extends the entity; no entity crosses a sentence end. Inside, any
+    span convention works if both sides use the same one (see
+    exercises/PRIMER.md#span-conventions). Over all sentences together (micro average),
+    with ``correct`` the number of entities found on both sides:
 
-    - precision = correct / predicted entities (how many predictions are right),
-    - recall = correct / true entities (how many entities were found),
-    - f1 = 2 · precision · recall / (precision + recall), their harmonic mean.
+    - ``precision`` = correct / predicted entities;
+    - ``recall`` = correct / true entities;
+    - ``f1`` = 2 · precision · recall / (precision + recall), their harmonic mean.
 
-    A division by zero gives 0.0. ``true_tags`` and ``predicted_tags`` are lists of
-    sentences, each a list of ``O``/``B-X``/``I-X`` tags. Raises ``ValueError`` when the
-    numbers of sentences differ, when a sentence's two tag lists differ in length (naming the
-    sentence index and both lengths), or for a tag that breaks the tag rule (module
-    docstring; the message names the tag, its sentence and its position).
+    Args:
+        true_tags: the true tags, a sequence (list, tuple) of sentences, each a sequence of
+            ``O``/``B-X``/``I-X`` tags.
+        predicted_tags: the predicted tags, shaped like ``true_tags``.
+
+    Returns:
+        ``{"precision": ..., "recall": ..., "f1": ...}``, three ``float``; the same numbers
+        as seqeval's ``precision_score``, ``recall_score`` and ``f1_score``.
+
+    Raises:
+        ValueError: the numbers of sentences differ (the message shows both numbers); a
+            sentence's two tag lists differ in length (the message names that sentence as
+            ``sentence N``, counted from 0, and no other, and shows both lengths); a value
+            breaks the tag rule (module docstring), e.g. a label id such as ``1`` or an
+            IOBES tag ``S-PER`` (the message names it, its sentence and its position).
+
+    Edge cases:
+        - A division by zero gives 0.0: no sentences, no entities on either side, or
+          nothing predicted give ``{"precision": 0.0, "recall": 0.0, "f1": 0.0}``.
 
     >>> entity_scores([["B-PER", "I-PER", "O", "B-LOC"]], [["B-PER", "I-PER", "O", "B-ORG"]])
     {'precision': 0.5, 'recall': 0.5, 'f1': 0.5}
+    >>> entity_scores([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]])
+    {'precision': 0.0, 'recall': 0.0, 'f1': 0.0}
     """
     raise NotImplementedError("step 4: entity_scores() is not written yet")
 
@@ -63,27 +97,44 @@ def per_type_report(
 ) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and support per entity type, plus ``"macro avg"``.
 
-    One number hides a lot: a model can be good at ``PER`` and poor at ``MISC``. This is
-    seqeval's ``classification_report(..., output_dict=True)`` turned into plain Python: one
-    entry per entity type (sorted), then ``"micro avg"`` (the ``entity_scores`` numbers),
-    ``"macro avg"`` (the unweighted mean over types, so rare types count as much as common
-    ones) and ``"weighted avg"`` (weighted by support). Each entry has ``precision``,
-    ``recall``, ``f1`` (seqeval calls it ``f1-score``) as ``float`` and ``support``, the
-    number of true entities, as ``int``. Undefined values are 0.0.
+    One number hides a lot: a model can be good at ``PER`` and poor at ``MISC``. The numbers
+    are those of seqeval's ``classification_report`` with ``zero_division=0``, in plain
+    Python. Entities are cut as in ``entity_scores``; with ``strict=True`` in seqeval's
+    strict mode with the IOB2 scheme instead, where only well-formed IOB2 entities count:
+    an ``I-X`` that does not continue an ``X`` entity starts no entity at all.
 
-    With ``strict=True`` seqeval runs in strict mode with the IOB2 scheme: only well-formed
-    IOB2 entities count, so an ``I-X`` that does not continue an ``X`` entity is no entity
-    at all (default mode counts it as one). Raises ``ValueError`` like ``entity_scores``.
+    Args:
+        true_tags: the true tags, a sequence of sentences, each a sequence of tags.
+        predicted_tags: the predicted tags, shaped like ``true_tags``.
+        strict: score in strict IOB2 mode (see above).
 
-    With no entity on either side the report has no type entry, only the three averages,
-    each with 0.0 and a support of 0. That holds for no sentences at all, too:
-    ``per_type_report([], [])`` is that empty report (seqeval itself refuses no sentences).
+    Returns:
+        A ``dict`` with one entry per entity type found on either side, sorted by type (a
+        type that is only predicted has an entry with a support of 0), then ``"micro avg"``
+        (all entities counted together: the ``entity_scores`` numbers), ``"macro avg"``
+        (the unweighted mean over the types, so rare types count as much as common ones)
+        and ``"weighted avg"`` (the mean weighted by support), in this order. Each entry
+        is ``{"precision": float, "recall": float, "f1": float, "support": int}``;
+        ``support`` is the number of true entities. Every value is a plain ``float`` or
+        ``int``, never NaN: an undefined value is 0.0. The result survives ``json.dumps``.
+
+    Raises:
+        ValueError: like ``entity_scores``: different numbers of sentences (showing both),
+            a sentence whose two tag lists differ in length (naming ``sentence N`` and both
+            lengths), a value that is no tag (a label id such as ``3``).
+
+    Edge cases:
+        - No entity on either side, no sentences at all (``per_type_report([], [])``)
+          included: no type entry, only the three averages, each with 0.0 and a support of
+          0. (seqeval itself refuses no sentences.)
 
     >>> report = per_type_report([["B-PER", "O", "B-LOC"]], [["B-PER", "O", "O"]])
     >>> report["PER"]
     {'precision': 1.0, 'recall': 1.0, 'f1': 1.0, 'support': 1}
     >>> report["macro avg"]["recall"]
     0.5
+    >>> per_type_report([["B-PER", "I-PER"]], [["I-PER", "I-PER"]], strict=True)["PER"]["f1"]
+    0.0
     >>> sorted(per_type_report([], [])), per_type_report([], [])["micro avg"]["support"]
     (['macro avg', 'micro avg', 'weighted avg'], 0)
     """
@@ -93,21 +144,36 @@ def per_type_report(
 def entity_confusion(true_tags: Tags, predicted_tags: Tags) -> tuple[list[str], np.ndarray]:
     """Confusion matrix of entity types, with ``"O"`` standing for a missed or invented entity.
 
-    Which types does the model mix up? Entities are cut as in ``entity_scores``. Each true
-    entity is paired with the predicted entity at exactly the same place (sentence, first
-    and last word): a match gives the pair (true type, predicted type), a true entity with
-    no prediction there gives (type, ``"O"``), and a predicted entity with no true one there
-    gives (``"O"``, type). scikit-learn's ``confusion_matrix`` counts the pairs.
+    Entities are cut as in ``entity_scores``. Each true entity is paired with the predicted
+    entity at exactly the same place (sentence, first and last word): a match gives the
+    pair (true type, predicted type), a true entity with no predicted entity there gives
+    (type, ``"O"``), and a predicted entity with no true entity there gives (``"O"``, type).
+    So a wrong boundary counts as one missed and one invented entity.
 
-    Returns ``(labels, matrix)``: ``labels`` are the entity types found on either side,
-    sorted, then ``"O"`` last; ``matrix[i][j]`` counts true ``labels[i]`` predicted as
-    ``labels[j]`` (rows true, columns predicted). The diagonal holds the correct entities;
-    the last row counts invented entities, the last column missed ones; the ``("O", "O")``
-    cell is always 0. Raises ``ValueError`` like ``entity_scores``.
+    Args:
+        true_tags: the true tags, a sequence of sentences, each a sequence of tags.
+        predicted_tags: the predicted tags, shaped like ``true_tags``.
+
+    Returns:
+        ``(labels, matrix)``, a ``tuple``. ``labels`` is a ``list``: the entity types found
+        on either side, sorted, then ``"O"`` last. ``matrix`` is a square NumPy array of
+        integers, ``len(labels)`` by ``len(labels)``: ``matrix[i][j]`` counts the pairs
+        (``labels[i]``, ``labels[j]``), rows true, columns predicted. The diagonal holds
+        the correct entities, the last row the invented ones, the last column the missed
+        ones; the ``("O", "O")`` cell is always 0.
+
+    Raises:
+        ValueError: like ``entity_scores`` (different shapes, a value that is no tag).
+
+    Edge cases:
+        - No entity on either side (no sentences included) gives ``(["O"], [[0]])``.
 
     >>> labels, matrix = entity_confusion([["B-PER", "O", "B-LOC"]], [["B-ORG", "O", "O"]])
     >>> labels, matrix.tolist()
     (['LOC', 'ORG', 'PER', 'O'], [[0, 0, 0, 1], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]])
+    >>> labels, matrix = entity_confusion([], [])
+    >>> labels, matrix.tolist()
+    (['O'], [[0]])
     """
     raise NotImplementedError("step 4: entity_confusion() is not written yet")
 
@@ -115,18 +181,41 @@ def entity_confusion(true_tags: Tags, predicted_tags: Tags) -> tuple[list[str], 
 def find_errors(words: Tags, true_tags: Tags, predicted_tags: Tags, context: int = 5) -> list[dict]:
     """False positives and false negatives, each with the words around it.
 
-    Reading errors teaches more than any score. A true entity that was not predicted with
-    the same type and boundaries is a ``"false negative"``; a predicted entity that is not
-    a true one is a ``"false positive"``. So a wrong type or a wrong boundary gives one of
-    each. Each error is a ``dict`` with ``kind``, ``sentence`` (index), ``start`` and
-    ``end`` (word indices, ``end`` exclusive: the entity is ``words[start:end]``, which step
-    2's ``tags_to_spans`` writes ``(type, start, end - 1)`` with an inclusive last word; see
-    exercises/PRIMER.md#span-conventions), ``type``, ``text`` (the entity's words joined
-    by spaces) and ``context`` (up to ``context`` words on either side, the entity in
-    ``[brackets]``). Errors are sorted by (sentence, start, kind).
+    Entities are cut as in ``entity_scores``. A true entity that is not predicted with the
+    same place (sentence, start, end) and type is a ``"false negative"``; a predicted entity
+    that is not a true one is a ``"false positive"``. So a wrong type or a wrong boundary
+    gives one of each, and correct entities give no error.
 
-    Raises ``ValueError`` for a negative ``context``, when ``words``, ``true_tags`` and
-    ``predicted_tags`` do not have the same shape, or for a tag that breaks the tag rule.
+    Args:
+        words: the words, one sequence per sentence, shaped like the tags.
+        true_tags: the true tags, a sequence of sentences, each a sequence of tags.
+        predicted_tags: the predicted tags, shaped like ``true_tags``.
+        context: how many words to show on either side of an error, 0 or more.
+
+    Returns:
+        A ``list`` of ``dict``, one per error, sorted by (``sentence``, ``start``, ``kind``),
+        so a false negative comes before a false positive at the same start. Each has:
+
+        - ``"kind"``: ``"false negative"`` or ``"false positive"``;
+        - ``"sentence"``: the sentence index (``int``, from 0);
+        - ``"start"``, ``"end"``: word indices (``int``), ``end`` exclusive: the entity is
+          ``words[start:end]``, which step 2's ``tags_to_spans`` writes
+          ``(type, start, end - 1)`` with an inclusive last word (see
+          exercises/PRIMER.md#span-conventions);
+        - ``"type"``: the entity type of this side (true for a false negative, predicted for
+          a false positive);
+        - ``"text"``: the entity's words joined by single spaces;
+        - ``"context"``: up to ``context`` words before the entity, the entity's words in
+          ``[brackets]``, up to ``context`` words after it, joined by single spaces, cut at
+          the sentence's edges.
+
+    Raises:
+        ValueError: ``context`` is negative; ``words``, ``true_tags`` and
+            ``predicted_tags`` do not have the same shape (number of sentences, length of
+            each sentence); a value breaks the tag rule.
+
+    Edge cases:
+        - ``context=0`` shows only ``"[entity]"``; no sentences or no error give ``[]``.
 
     >>> errors = find_errors(
     ...     [["Ana", "met", "Bo"]], [["B-PER", "O", "B-PER"]], [["B-PER", "O", "B-LOC"]]
@@ -135,5 +224,12 @@ def find_errors(words: Tags, true_tags: Tags, predicted_tags: Tags, context: int
     [('false negative', 'PER', 'Ana met [Bo]'), ('false positive', 'LOC', 'Ana met [Bo]')]
     >>> errors[0]["sentence"], errors[0]["start"], errors[0]["end"], errors[0]["text"]
     (0, 2, 3, 'Bo')
+    >>> words = [["I", "love", "New", "York", "City"]]
+    >>> errors = find_errors(words, [["O", "O", "B-LOC", "I-LOC", "I-LOC"]],
+    ...                      [["O", "O", "B-LOC", "I-LOC", "O"]], context=1)
+    >>> for error in errors:
+    ...     print(error["kind"], error["start"], error["end"], error["context"])
+    false negative 2 5 love [New York City]
+    false positive 2 4 love [New York] City
     """
     raise NotImplementedError("step 4: find_errors() is not written yet")
