@@ -335,6 +335,20 @@ def _attack(name, *args, **kwargs):
     return WRONG
 """,
     ),
+    # Exhaust the memory: the sandbox's limit stops it, not the machine.
+    "memory-bomb": (
+        1,
+        """
+def _attack(name, *args, **kwargs):
+    hoard = []
+    try:
+        while True:
+            hoard.append(bytearray(256 << 20))
+    except MemoryError:
+        pass
+    return WRONG
+""",
+    ),
     # Sleeping at import time.
     "sleep-at-import": (
         4,

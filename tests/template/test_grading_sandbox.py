@@ -201,3 +201,14 @@ def test_an_honest_partial_submission_scores_the_same_in_both_modes(tmp_path):
             if local.outcomes.get(test, "not run") != outcome
         }
         assert not differ, f"step {number}: (sandbox, local) outcomes differ: {differ}"
+
+
+def test_an_installed_copy_of_the_reference_is_hidden_from_the_sandbox(tmp_path, monkeypatch):
+    """A non-editable install puts ``solutions/`` into site-packages: the sandbox masks it."""
+    from solutions.tools.classroom import sandbox
+
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "solutions"
+    site.mkdir(parents=True)
+    (site / "preprocessing.py").write_text("def read_conll(path): ...\n")
+    monkeypatch.setattr(sandbox, "_python_prefixes", lambda: [tmp_path / "venv"])
+    assert site in sandbox._reference_copies(), sandbox._reference_copies()
