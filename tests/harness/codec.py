@@ -351,25 +351,17 @@ def _decode_values(data: Any, again: Callable[[Any], Any]) -> Any:
     return np.array(values, dtype=_numpy_dtype(dtype))
 
 
-def _text(value: Any) -> str:
-    if type(value) is not str:
-        raise CodecError(f"expected a string in the encoding, got {type(value).__name__}")
-    return value
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    """A check that a part of the encoding is exactly of ``kind`` (no subclass)."""
+
+    def check(value: Any) -> Any:
+        if type(value) is not kind:
+            raise CodecError(
+                f"expected {kind.__name__} in the encoding, got {type(value).__name__}"
+            )
+        return value
+
+    return check
 
 
-def _int(value: Any) -> int:
-    if type(value) is not int:
-        raise CodecError(f"expected an integer in the encoding, got {type(value).__name__}")
-    return value
-
-
-def _list(value: Any) -> list:
-    if type(value) is not list:
-        raise CodecError(f"expected a list in the encoding, got {type(value).__name__}")
-    return value
-
-
-def _dict(value: Any) -> dict:
-    if type(value) is not dict:
-        raise CodecError(f"expected a mapping in the encoding, got {type(value).__name__}")
-    return value
+_text, _int, _list, _dict = (_exactly(kind) for kind in (str, int, list, dict))
