@@ -238,9 +238,9 @@ class RemoteStep:
         if self._worker is None:
             self._start()
         worker = self._worker
-        worker.send(request)
         try:
-            answer = worker.receive(self._seconds) if self._seconds > 0 else worker.receive(1e9)
+            worker.send(request)
+            answer = worker.receive(self._seconds if self._seconds > 0 else 1e9)
         except TimeoutError:
             self.time_outs += 1
             self.close()
