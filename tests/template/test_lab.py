@@ -1,5 +1,7 @@
-"""The lab: each experiment's fast setting end to end with a tiny random BERT, and the
-measurements behind its tables checked on small hand-made inputs."""
+"""The lab: each experiment's fast setting end to end with a tiny random BERT, the default and
+``--full`` settings' data and flags, and the measurements behind its tables checked on small
+hand-made inputs. (The figures of the default and full settings are measured by hand and
+written in docs/lab.md; no test trains the real backbone.)"""
 
 from __future__ import annotations
 
@@ -14,10 +16,19 @@ import pytest
 
 from solutions import alignment as reference_alignment
 from solutions.tools.implementation import STEP_MODULES
-from solutions.tools.lab import EXPERIMENTS
+from solutions.tools.lab import EXPERIMENTS, common
 from solutions.tools.lab import __main__ as lab
 from solutions.tools.lab.alignment import positions_in_loss
-from solutions.tools.lab.common import Context, load_data, mean_interval, wilson_interval
+from solutions.tools.lab.common import (
+    SAMPLE_SENTENCES,
+    SMALL_SAMPLE_NOTE,
+    Context,
+    data_notes,
+    load_data,
+    mean_interval,
+    sd,
+    wilson_interval,
+)
 from solutions.tools.lab.fairness import draw_names, fill
 from solutions.tools.lab.learning_rate import early_stopping
 from solutions.tools.lab.lowercase import FAST as LOWERCASE_FAST
@@ -58,7 +69,12 @@ def tokenizer(vocab: Path):
 
 def run_fast(experiment: str, model: Path, output: Path, capsys, *flags: str) -> dict:
     """``python -m solutions.tools.lab EXPERIMENT --fast`` in-process; return table.json."""
-    argv = [experiment, "--fast", "--model", str(model), "--output", str(output), *flags]
+    return run_lab(experiment, model, output, capsys, "fast", "--fast", *flags)
+
+
+def run_lab(experiment: str, model: Path, output: Path, capsys, setting: str, *flags: str) -> dict:
+    """``python -m solutions.tools.lab EXPERIMENT FLAGS`` in-process; return table.json."""
+    argv = [experiment, "--model", str(model), "--output", str(output), *flags]
     status = lab.main([*argv, "--threads", "1"])
     captured = capsys.readouterr()
     assert status == 0, f"lab {argv} exited {status}: {captured.err[-2000:]}"
@@ -66,7 +82,7 @@ def run_fast(experiment: str, model: Path, output: Path, capsys, *flags: str) ->
     markdown = (output / "table.md").read_text(encoding="utf-8")
     assert "## What to look for" in markdown and markdown in captured.out
     result = json.loads((output / "table.json").read_text(encoding="utf-8"))
-    assert (result["experiment"], result["setting"]) == (experiment, "fast"), result
+    assert (result["experiment"], result["setting"]) == (experiment, setting), result
     assert result["look_for"] and result["tables"], result
     return result
 
@@ -155,6 +171,11 @@ def test_wilson_interval_known_values_and_no_trials():
         wilson_interval(0, 0)
 
 
+def test_sd_is_the_sample_standard_deviation_and_zero_for_one_value():
+    assert sd([0.5, 0.7, 0.6]) == 0.1
+    assert sd([0.5]) == 0.0
+
+
 def test_mean_interval_is_students_t():
     # mean 2, standard error 1/sqrt(3), t(0.975, 2 degrees of freedom) = 4.3027
     assert mean_interval([1.0, 2.0, 3.0]) == (-0.4841, 4.4841)
@@ -202,6 +223,7 @@ def test_list_names_every_experiment():
     assert completed.returncode == 0, completed.stderr
     for name in ("lowercase", "alignment", "learning-rate", "transfer", "truncation", "fairness"):
         assert f"  {name} " in completed.stdout, completed.stdout
+    assert "[--fast | --full]" in completed.stdout and "default: about" in completed.stdout
     assert set(EXPERIMENTS) == {
         "lowercase",
         "alignment",
@@ -334,3 +356,98 @@ def test_the_lab_runs_the_learners_step_code(tiny, tmp_path, capsys, monkeypatch
     monkeypatch.setitem(sys.modules, "exercises.alignment", counting)
     result = run_fast("alignment", tiny, tmp_path / "mine", capsys, "--impl", "exercises")
     assert result["impl"] == "exercises" and calls, result["impl"]
+
+
+# --- the settings: default (the sample, minutes), --fast and --full ----------------------------
+
+
+@pytest.fixture
+def conll_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for CoNLL-2003 where the lab looks for it (the sample's files, renamed)."""
+    folder = tmp_path / "conll2003"
+    folder.mkdir()
+    (folder / "train.txt").write_bytes((PROJECT_ROOT / "data" / "train.conll").read_bytes())
+    (folder / "valid.txt").write_bytes((PROJECT_ROOT / "data" / "dev.conll").read_bytes())
+    monkeypatch.setattr(common, "CONLL", folder)
+    return folder
+
+
+@pytest.fixture
+def no_conll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "nowhere"
+    monkeypatch.setattr(common, "CONLL", folder)
+    return folder
+
+
+def small_files(tmp_path: Path, sentences: int = 12) -> tuple[Path, Path]:
+    """The first ``sentences`` sentences of the sample's train and dev files, as files."""
+    paths = []
+    for name in ("train", "dev"):
+        blocks = (PROJECT_ROOT / "data" / f"{name}.conll").read_text(encoding="utf-8")
+        path = tmp_path / f"small-{name}.conll"
+        path.write_text("\n\n".join(blocks.strip().split("\n\n")[:sentences]) + "\n", "utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def test_the_settings_are_fast_default_and_full(tmp_path):
+    assert Context(fast=True, impl="solutions", output=tmp_path).setting == "fast"
+    assert Context(fast=False, impl="solutions", output=tmp_path).setting == "default"
+    context = Context(fast=False, impl="solutions", output=tmp_path, full=True)
+    assert context.setting == "full" and context.pick(1, 2, 3) == 3
+
+
+def test_the_default_setting_trains_on_the_sample_even_where_conll_is(tmp_path, conll_here):
+    """A student's edition has the sample only: the default must not depend on CoNLL-2003."""
+    from solutions.tools.lab.lowercase import DEFAULT
+
+    context = Context(fast=False, impl="solutions", output=tmp_path)
+    data = load_data(context, DEFAULT)
+    assert not data.real and "data/train.conll" in data.source.replace("\\", "/"), data.source
+    assert data_notes(context, data, DEFAULT) == [SMALL_SAMPLE_NOTE]
+    full = Context(fast=False, impl="solutions", output=tmp_path, full=True)
+    assert load_data(full, DEFAULT).real and str(conll_here) in load_data(full, DEFAULT).source
+
+
+@pytest.mark.parametrize("experiment", ["lowercase", "alignment", "learning-rate", "transfer"])
+def test_full_without_conll_or_data_fails_in_one_line(experiment, tmp_path, capsys, no_conll):
+    assert lab.main([experiment, "--full", "--output", str(tmp_path)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "--full trains on CoNLL-2003" in error, error
+    assert str(no_conll) in error and "--train and --dev" in error, error
+
+
+def test_fast_and_full_exclude_each_other(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        lab.main(["lowercase", "--fast", "--full", "--output", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_every_experiment_has_a_default_budget_for_the_sample():
+    """The default setting is sized for a laptop: the sample's sentences at most, minutes."""
+    for name, module in EXPERIMENTS.items():
+        assert 0 < module.DEFAULT_MINUTES <= 10, name
+        budgets = [value for key, value in vars(module).items() if key.startswith("DEFAULT")]
+        for budget in budgets:
+            if isinstance(budget, common.Budget):
+                assert budget.train_sentences <= SAMPLE_SENTENCES, (name, budget)
+                assert budget.dev_sentences is not None, (name, budget)
+
+
+def test_the_default_setting_on_given_data_runs_and_says_it_was_cut(tiny, tmp_path, capsys):
+    train, dev = small_files(tmp_path)
+    flags = ("--train", str(train), "--dev", str(dev))
+    result = run_lab("lowercase", tiny, tmp_path / "default", capsys, "default", *flags)
+    notes = " ".join(result["notes"])
+    assert "Default setting on your data" in notes and SMALL_SAMPLE_NOTE not in notes, notes
+    for row in rows(result):
+        assert len(row["dev_f1_per_seed"]) >= 3 and row["dev_f1_sd"] >= 0, row
+
+
+def test_the_full_setting_runs_on_given_data(tiny, tmp_path, capsys, no_conll):
+    train, dev = small_files(tmp_path)
+    flags = ("--full", "--train", str(train), "--dev", str(dev))
+    result = run_lab("transfer", tiny, tmp_path / "full", capsys, "full", *flags)
+    assert [row["arm"] for row in rows(result)] == ["pre-trained", "random weights"]
+    assert not any("Default setting" in note for note in result["notes"]), result["notes"]

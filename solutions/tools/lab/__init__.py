@@ -1,7 +1,8 @@
 """The lab: experiments that make the course's lessons visible, run after the four steps.
 
-Each experiment module has a ``NAME``, a one-line ``SUMMARY``, the estimated minutes of its
-full setting on a 2-core CPU (``FULL_MINUTES``) and ``run(context) -> Report``. Run them with
+Each experiment module has a ``NAME``, a one-line ``SUMMARY``, the measured minutes of its
+default and full settings on a 2-core CPU (``DEFAULT_MINUTES``, ``FULL_MINUTES``) and
+``run(context) -> Report``. Run them with
 ``python -m solutions.tools.lab EXPERIMENT``; ``exercises/LAB.md`` is the learner's page.
 """
 

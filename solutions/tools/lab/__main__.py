@@ -1,16 +1,24 @@
-"""Run a lab experiment: ``python -m solutions.tools.lab EXPERIMENT [--fast] [--impl exercises]``.
+"""Run a lab experiment: ``python -m solutions.tools.lab EXPERIMENT [--fast | --full]``.
 
 ``python -m solutions.tools.lab list`` lists the experiments. A run writes ``table.json``,
 ``table.md`` and ``plot.png`` to ``--output`` (default ``runs/lab/EXPERIMENT``) and prints the
-table and what to look for. ``--fast`` runs a few steps on a subset of the sample, to check
-that everything works; its figures mean nothing. Without ``--fast`` (the full setting) the
-experiments use CoNLL-2003 from ``../shared/data/conll2003/`` when it is there, or
-``--train``/``--dev``. ``exercises/LAB.md`` explains each experiment.
+table and what to look for. Three settings:
+
+- default: the bundled sample (or ``--train``/``--dev``, cut to the sample's size), with
+  several seeds where the effect needs a spread; at most about 10 minutes on a 2-core CPU.
+- ``--fast``: a few steps on a subset of the sample, to check that everything works; its
+  figures mean nothing.
+- ``--full``: the CoNLL-scale budget, on ``--train``/``--dev`` or CoNLL-2003 from
+  ``../shared/data/conll2003/``.
+
+``exercises/LAB.md`` explains each experiment.
 
 Examples::
 
     python -m solutions.tools.lab list
     python -m solutions.tools.lab lowercase --fast
+    python -m solutions.tools.lab lowercase
+    python -m solutions.tools.lab transfer --full
     python -m solutions.tools.lab alignment --impl exercises --output runs/lab/mine
     python -m solutions.tools.lab fairness --model runs/conll/model
 """
@@ -42,8 +50,14 @@ def parser() -> argparse.ArgumentParser:
         description="Run an experiment of the lab (see exercises/LAB.md).",
     )
     parse.add_argument("experiment", choices=[*EXPERIMENTS, "list"], help="experiment, or list")
-    parse.add_argument(
+    setting = parse.add_mutually_exclusive_group()
+    setting.add_argument(
         "--fast", action="store_true", help="a few steps on a subset: checks that it runs"
+    )
+    setting.add_argument(
+        "--full",
+        action="store_true",
+        help="the CoNLL-scale budget, on --train/--dev or CoNLL-2003 (tens of minutes)",
     )
     parse.add_argument("--output", type=Path, help="run folder (default: runs/lab/EXPERIMENT)")
     parse.add_argument(
@@ -79,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         fast=args.fast,
         impl=args.impl,
         output=output,
+        full=args.full,
         model=args.model,
         train=args.train,
         dev=args.dev,
@@ -93,9 +108,14 @@ def _run(args: argparse.Namespace) -> int:
 def _listing() -> str:
     from solutions.tools.lab import EXPERIMENTS
 
-    lines = ["experiments (python -m solutions.tools.lab NAME [--fast]; see exercises/LAB.md):"]
+    lines = [
+        "experiments (python -m solutions.tools.lab NAME [--fast | --full]; see exercises/LAB.md):"
+    ]
     for name, module in EXPERIMENTS.items():
-        lines.append(f"  {name:<14}{module.SUMMARY} (full: about {module.FULL_MINUTES} min)")
+        lines.append(
+            f"  {name:<14}{module.SUMMARY} (default: about {module.DEFAULT_MINUTES} min, "
+            f"--full: about {module.FULL_MINUTES} min)"
+        )
     return "\n".join(lines)
 
 

@@ -38,7 +38,9 @@ QUESTION = (
     "well, in the same sentences?"
 )
 FAST_SENTENCES = 20
+DEFAULT_SENTENCES = 200
 FULL_SENTENCES = 200
+DEFAULT_MINUTES = 1
 FULL_MINUTES = 1
 SEED = 2024
 PLACEHOLDER = "{name}"
@@ -135,7 +137,7 @@ def run(context: Context) -> Report:
     missing = {"B-PER", "I-PER"} - set(tagger.labels)
     if missing:
         raise ValueError(f"{context.model} has no {sorted(missing)} label: it cannot tag persons")
-    count = FAST_SENTENCES if context.fast else FULL_SENTENCES
+    count = context.pick(FAST_SENTENCES, DEFAULT_SENTENCES, FULL_SENTENCES)
     rows, examples = [], {}
     for group, (locale, gender) in enumerate((loc, sex) for loc in LOCALES for sex in GENDERS):
         names = draw_names(locale, gender, count, seed=SEED + group)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from solutions.tools.lab.common import (
+    SAMPLE_SENTENCES,
     Budget,
     Context,
     Report,
@@ -37,13 +38,26 @@ QUESTION = (
     "over-fitting look like in the training and dev loss?"
 )
 FAST = Budget(train_sentences=48, dev_sentences=24, epochs=1, learning_rate=5e-3, batch_size=16)
+DEFAULT = Budget(
+    train_sentences=SAMPLE_SENTENCES,
+    dev_sentences=250,
+    epochs=2,
+    learning_rate=5e-4,
+    batch_size=16,
+    seeds=(42, 43, 44),
+)
 FULL = Budget(train_sentences=2000, dev_sentences=None, epochs=2, learning_rate=2e-4)
 FAST_RATES = (1e-3, 5e-3)
+DEFAULT_RATES = (2e-5, 1e-4, 5e-4, 5e-3)
 FULL_RATES = (2e-5, 1e-4, 5e-4, 2e-3)
 FAST_OVERFIT = Budget(
     train_sentences=16, dev_sentences=24, epochs=5, learning_rate=5e-3, batch_size=8
 )
+DEFAULT_OVERFIT = Budget(
+    train_sentences=64, dev_sentences=250, epochs=25, learning_rate=5e-4, batch_size=8
+)
 FULL_OVERFIT = Budget(train_sentences=200, dev_sentences=1000, epochs=40, learning_rate=2e-4)
+DEFAULT_MINUTES = 4
 FULL_MINUTES = 11
 
 
@@ -72,8 +86,8 @@ def early_stopping(f1_scores: Sequence[float], patience: int) -> tuple[int, int]
 
 def run(context: Context) -> Report:
     """The sweep, the over-fitting run and their plot."""
-    budget = FAST if context.fast else FULL
-    rates = FAST_RATES if context.fast else FULL_RATES
+    budget = context.pick(FAST, DEFAULT, FULL)
+    rates = context.pick(FAST_RATES, DEFAULT_RATES, FULL_RATES)
     data = load_data(context, budget)
     sweep = []
     for rate in rates:
@@ -85,29 +99,33 @@ def run(context: Context) -> Report:
             {
                 "learning_rate": rate,
                 "dev_f1": scores["f1"],
+                "dev_f1_sd": scores["f1_sd"],
+                "dev_f1_per_seed": scores["f1_per_seed"],
                 "last_epoch_training_loss": last_epoch[-1],
                 "last_dev_loss": round(progress["eval_loss"][-1], 4),
                 "training_seconds": scores["training_seconds"],
             }
         )
-    overfit_budget = FAST_OVERFIT if context.fast else FULL_OVERFIT
+    overfit_budget = context.pick(FAST_OVERFIT, DEFAULT_OVERFIT, FULL_OVERFIT)
     small = load_data(context, overfit_budget)
     epochs, summary = _overfit(context, small, overfit_budget)
     _plot(context, sweep, epochs, summary)
     notes = [
         f"Sweep data: {data.source}; {sentence_count(data.train)} training "
-        f"sentences, epochs {budget.epochs}, batch {budget.batch_size}, seed {budget.seeds[0]}.",
+        f"sentences, epochs {budget.epochs}, batch {budget.batch_size}, seeds "
+        f"{list(budget.seeds)} (dev_f1: mean and sd over them; the losses: seed "
+        f"{budget.seeds[0]}).",
         f"Over-fitting run: {overfit_budget.train_sentences} training sentences, "
         f"{overfit_budget.epochs} epochs at {overfit_budget.learning_rate:g}, dev "
         f"{sentence_count(small.dev)} sentences; early stopping replayed "
         f"with patience {summary['patience']} (step 3's default).",
     ]
-    notes += data_notes(context, data)
+    notes += data_notes(context, data, budget)
     return Report(
         experiment=NAME,
         question=QUESTION,
         tables=[
-            Table("Learning-rate sweep (same data, steps and seed)", list(sweep[0]), sweep),
+            Table("Learning-rate sweep (same data, steps and seeds)", list(sweep[0]), sweep),
             Table("Over-fitting: one row per epoch", list(epochs[0]), epochs),
             Table("Over-fitting: summary", list(summary), [summary]),
         ],
@@ -156,7 +174,16 @@ def _overfit(context: Context, data, budget: Budget) -> tuple[list[dict], dict]:
 def _plot(context: Context, sweep: list[dict], epochs: list[dict], summary: dict) -> None:
     plt = pyplot()
     figure, (sweep_axes, loss_axes) = plt.subplots(1, 2, figsize=(11, 4))
-    sweep_axes.plot([row["learning_rate"] for row in sweep], [row["dev_f1"] for row in sweep], "o-")
+    sweep_axes.plot(
+        [row["learning_rate"] for row in sweep],
+        [row["dev_f1"] for row in sweep],
+        "o-",
+        label="mean over seeds",
+    )
+    for row in sweep:
+        seeds = row["dev_f1_per_seed"]
+        sweep_axes.plot([row["learning_rate"]] * len(seeds), seeds, "k.")
+    sweep_axes.legend()
     sweep_axes.set(
         title="Dev F1 against learning rate", xlabel="learning rate", ylabel="F1", ylim=(0, 1)
     )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from solutions.tools.lab.common import (
+    SAMPLE_SENTENCES,
     Budget,
     Context,
     Report,
@@ -34,7 +35,16 @@ QUESTION = (
     "SimpleTransformers' default?"
 )
 FAST = Budget(train_sentences=48, dev_sentences=24, epochs=1, learning_rate=5e-3, batch_size=16)
+DEFAULT = Budget(
+    train_sentences=SAMPLE_SENTENCES,
+    dev_sentences=250,
+    epochs=3,
+    learning_rate=5e-4,
+    batch_size=16,
+    seeds=(42, 43, 44),
+)
 FULL = Budget(train_sentences=3000, dev_sentences=None, epochs=2, learning_rate=2e-4)
+DEFAULT_MINUTES = 3
 FULL_MINUTES = 6
 ARMS = {"lower-case on (step 3)": True, "lower-case off (default)": False}
 
@@ -77,7 +87,7 @@ def run(context: Context) -> Report:
 
     from solutions.tools.model import sentences_of
 
-    budget = FAST if context.fast else FULL
+    budget = context.pick(FAST, DEFAULT, FULL)
     data = load_data(context, budget)
     backbone = backbone_of(context)
     words, labels = sentences_of(data.train)
@@ -99,6 +109,8 @@ def run(context: Context) -> Report:
                 "unk_share_words": shares["words"],
                 "unk_share_entity_words": shares["entity_words"],
                 "dev_f1": scores["f1"],
+                "dev_f1_sd": scores["f1_sd"],
+                "dev_f1_per_seed": scores["f1_per_seed"],
                 "dev_precision": scores["precision"],
                 "dev_recall": scores["recall"],
                 "training_seconds": scores["training_seconds"],
@@ -111,7 +123,7 @@ def run(context: Context) -> Report:
     ]
     if not uncased:
         notes.append("This backbone is cased: for it, lower-casing is the mismatch.")
-    notes += data_notes(context, data)
+    notes += data_notes(context, data, budget)
     return Report(
         experiment=NAME,
         question=QUESTION,
@@ -120,7 +132,8 @@ def run(context: Context) -> Report:
             "unk_share_entity_words with lower-casing off: how many entity words does the "
             "model see as the same [UNK] token?",
             "Compare it with unk_share_words: entities are hit harder than other words. Why?",
-            "dev_f1 of the two arms: what can a model learn about a word it only sees as [UNK]?",
+            "dev_f1 of the two arms (mean over seeds): is the gap larger than dev_f1_sd? What "
+            "can a model learn about a word it only sees as [UNK]?",
         ],
         notes=notes,
         details={"backbone": backbone, "backbone_lowercases": uncased},
@@ -148,6 +161,10 @@ def _plot(context: Context, rows: list[dict]) -> None:
     unk_axes.set(title="Words that become [UNK]", ylabel="share", ylim=(0, 1))
     unk_axes.set_xticks(list(positions), arms)
     unk_axes.legend()
-    f1_axes.bar(arms, [row["dev_f1"] for row in rows], color="seagreen")
-    f1_axes.set(title="Dev entity F1", ylabel="F1", ylim=(0, 1))
+    f1_axes.bar(arms, [row["dev_f1"] for row in rows], color="seagreen", alpha=0.6)
+    for index, row in enumerate(rows):
+        seeds = row["dev_f1_per_seed"]
+        f1_axes.plot([index] * len(seeds), seeds, "ko", label="one seed" if index == 0 else None)
+    f1_axes.set(title="Dev entity F1 (bar: mean over seeds)", ylabel="F1", ylim=(0, 1))
+    f1_axes.legend()
     save_figure(figure, context.output / "plot.png")

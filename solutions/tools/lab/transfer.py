@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from solutions.tools.lab.common import (
+    SAMPLE_SENTENCES,
     Budget,
     Context,
     Report,
@@ -20,6 +21,7 @@ from solutions.tools.lab.common import (
     data_notes,
     epoch_losses,
     load_data,
+    mean,
     pyplot,
     read_progress,
     save_figure,
@@ -31,7 +33,16 @@ NAME = "transfer"
 SUMMARY = "pre-trained weights against the same model with random weights, same budget"
 QUESTION = "How much of the result comes from pre-training rather than from our training data?"
 FAST = Budget(train_sentences=48, dev_sentences=24, epochs=2, learning_rate=5e-3, batch_size=16)
+DEFAULT = Budget(
+    train_sentences=SAMPLE_SENTENCES,
+    dev_sentences=250,
+    epochs=3,
+    learning_rate=5e-4,
+    batch_size=16,
+    seeds=(42, 43, 44),
+)
 FULL = Budget(train_sentences=3000, dev_sentences=None, epochs=2, learning_rate=2e-4)
+DEFAULT_MINUTES = 3
 FULL_MINUTES = 6
 
 
@@ -49,7 +60,7 @@ def random_copy(backbone: str, folder: Path, seed: int) -> Path:
 
 def run(context: Context) -> Report:
     """Train both arms, compare dev F1 per epoch and plot the curves."""
-    budget = FAST if context.fast else FULL
+    budget = context.pick(FAST, DEFAULT, FULL)
     data = load_data(context, budget)
     backbone = backbone_of(context)
     rows, curves = [], {}
@@ -67,13 +78,16 @@ def run(context: Context) -> Report:
                 "dev_f1": [round(value, 4) for value in progress["f1_score"]],
                 "training_loss": epoch_losses(result.step_losses, ends),
             }
+            first_epoch = [read_progress(run)["f1_score"][0] for run in scores["results"]]
             rows.append(
                 {
                     "arm": arm,
                     "dev_f1": scores["f1"],
+                    "dev_f1_sd": scores["f1_sd"],
+                    "dev_f1_per_seed": scores["f1_per_seed"],
                     "dev_precision": scores["precision"],
                     "dev_recall": scores["recall"],
-                    "first_epoch_dev_f1": curves[arm]["dev_f1"][0],
+                    "first_epoch_dev_f1": mean(first_epoch),
                     "last_epoch_training_loss": curves[arm]["training_loss"][-1],
                     "training_seconds": scores["training_seconds"],
                 }
@@ -81,10 +95,12 @@ def run(context: Context) -> Report:
     _plot(context, curves)
     notes = [
         f"Data: {data.source}; {sentence_count(data.train)} training sentences, "
-        f"epochs {budget.epochs}, learning rate {budget.learning_rate:g}, seed "
-        f"{budget.seeds[0]}; the random arm keeps the backbone's tokenizer and architecture."
+        f"epochs {budget.epochs}, learning rate {budget.learning_rate:g}, seeds "
+        f"{list(budget.seeds)} (dev_f1 and first_epoch_dev_f1: means over them; the curves: "
+        f"seed {budget.seeds[0]}); the random weights are drawn with seed {budget.seeds[0]}; "
+        "the random arm keeps the backbone's tokenizer and architecture."
     ]
-    notes += data_notes(context, data)
+    notes += data_notes(context, data, budget)
     return Report(
         experiment=NAME,
         question=QUESTION,
