@@ -6,7 +6,6 @@ honest controls (the reference, all four steps), graded two at a time as a class
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -153,7 +152,8 @@ def test_the_bubblewrap_sandbox_sees_no_template_and_no_network(tmp_path):
     step_file = tmp_path / "alignment.py"
     step_file.write_text("")
     files = StepFiles(edition, tmp_path / "trusted", 2, "alignment", step_file, tmp_path / "s")
-    start = Bubblewrap().launch(files, Limits()).start
+    engine = Bubblewrap()
+    start = engine.launch(files, Limits()).start
     probe = (
         "import os, socket\n"
         f"print(os.path.exists({str(PROJECT_ROOT / 'solutions')!r}), sorted(os.environ))\n"
@@ -161,10 +161,10 @@ def test_the_bubblewrap_sandbox_sees_no_template_and_no_network(tmp_path):
         "except OSError: print('no net')\n"
     )
     worker = start.index("-m")
-    command = [part.replace("{name}", "probe") for part in start[:worker]] + ["-c", probe]
+    name = "ner-grade-probe"
+    command = [part.replace("{name}", name) for part in start[:worker]] + ["-c", probe]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    if os.geteuid() == 0:
-        subprocess.run(["rmdir", "/sys/fs/cgroup/pids/probe"], check=False, capture_output=True)
+    engine.clean_up(final=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("False"), f"the template is visible: {lines}"

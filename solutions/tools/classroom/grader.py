@@ -279,6 +279,8 @@ def grade_all(
                 pool.shutdown(wait=False, cancel_futures=True)
                 stop_all()
                 raise
+            finally:
+                engine.clean_up(final=True)
     return [
         Grade(submission.student, submission.source, submission.commit, grades)
         for submission, grades in zip(submissions, results, strict=True)

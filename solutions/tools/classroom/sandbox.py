@@ -26,8 +26,11 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -109,8 +112,9 @@ class Engine:
     def describe(self) -> str:
         return "none (--unsafe-no-sandbox: the student's code ran unconfined)"
 
-    def clean_up(self) -> None:
-        """Remove what ended sandboxes may have left (called after each submission)."""
+    def clean_up(self, final: bool = False) -> None:
+        """Remove what ended sandboxes left: after each submission, and once more (``final``)
+        when no sandbox of this grading run is in use any more."""
 
     def launch(self, files: StepFiles, limits: Limits) -> Launch:
         tree = files.scratch / "course"
@@ -146,12 +150,27 @@ class Bubblewrap(Engine):
         bound = "pids cgroup" if os.geteuid() == 0 else "RLIMIT_NPROC"
         return f"{done.stdout.strip() or 'bwrap'} (namespaces; processes bounded by {bound})"
 
-    def clean_up(self) -> None:
-        """Remove empty pids cgroups of ended sandboxes (one in use cannot be removed)."""
+    def __init__(self) -> None:
+        self.run = uuid.uuid4().hex[:8]  # names this grading run's cgroups
+
+    def clean_up(self, final: bool = False) -> None:
+        """Remove this run's empty pids cgroups (one in use cannot be removed); ``final``:
+        end what is left in them first, and wait until they are gone."""
         group = _pids_cgroup() if os.geteuid() == 0 else None
-        for folder in group.glob(f"{CGROUP_PREFIX}*") if group else []:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        folders = list(group.glob(f"{CGROUP_PREFIX}*-{self.run}")) if group else []
+        deadline = time.monotonic() + (10 if final else 0)
+        while folders:
+            for folder in folders:
+                if final:
+                    for pid in _read(folder / "cgroup.procs").split():
+                        with contextlib.suppress(OSError):
+                            os.kill(int(pid), signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            folders = [folder for folder in folders if folder.exists()]
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
 
     def launch(self, files: StepFiles, limits: Limits) -> Launch:
         command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
@@ -174,7 +193,7 @@ class Bubblewrap(Engine):
         group = _pids_cgroup() if os.geteuid() == 0 else None
         if group is None:
             return Launch(command)
-        return _in_pids_cgroup(command, group, limits.processes)
+        return _in_pids_cgroup(command, group / f"{{name}}-{self.run}", limits.processes)
 
 
 class Docker(Engine):
@@ -322,9 +341,8 @@ def _pids_cgroup() -> Path | None:
     return None
 
 
-def _in_pids_cgroup(command: list[str], group: Path, processes: int) -> Launch:
+def _in_pids_cgroup(command: list[str], folder: Path, processes: int) -> Launch:
     """Start ``command`` inside a fresh pids cgroup; the stop command kills and removes it."""
-    folder = f"{group}/{{name}}"
     start = [
         "/bin/sh", "-c",
         f'mkdir "{folder}" && echo {processes} > "{folder}/pids.max" '
