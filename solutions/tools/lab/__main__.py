@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
     setting.add_argument(
         "--full",
         action="store_true",
-        help="the CoNLL-scale budget, on --train/--dev or CoNLL-2003 (tens of minutes)",
+        help="the CoNLL-scale budget, on --train/--dev or CoNLL-2003 (6-11 min each)",
     )
     parse.add_argument("--output", type=Path, help="run folder (default: runs/lab/EXPERIMENT)")
     parse.add_argument(

@@ -202,7 +202,7 @@ def run(context: Context) -> Report:
             "never_seen and cut_through on train: entities a truncating model never learns "
             "from; on dev: entities it can never find, whatever it learned.",
             "dev_f1 against dev_f1_long_sentences: the overall score hides the loss, because "
-            "few sentences are long. How much does it drop at 32 tokens, and at 64?",
+            "few sentences are long. How much does it drop at each cut, against dev_f1_sd?",
             "How does step 3's choice of max_seq_length (99% of the sentences fit) relate to "
             "these counts?",
         ],
