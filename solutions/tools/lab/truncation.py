@@ -37,7 +37,7 @@ from solutions.tools.lab.common import (
 )
 
 NAME = "truncation"
-SUMMARY = "cut sentences at 32/64 tokens against windows: entities never seen, F1 on long ones"
+SUMMARY = "cut sentences at max_seq_length against windows: entities never seen, F1 on long ones"
 QUESTION = (
     "What does cutting sentences at max_seq_length cost, compared with splitting them into windows?"
 )
