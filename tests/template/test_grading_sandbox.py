@@ -7,6 +7,7 @@ honest controls (the reference, all four steps), graded two at a time as a class
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,13 @@ def test_an_installed_copy_of_the_reference_is_hidden_from_the_sandbox(tmp_path,
     (site / "preprocessing.py").write_text("def read_conll(path): ...\n")
     monkeypatch.setattr(sandbox, "_python_prefixes", lambda: [tmp_path / "venv"])
     assert site in sandbox._reference_copies(), sandbox._reference_copies()
+
+
+def test_the_private_tmp_goes_under_the_python_views(tmp_path):
+    """A virtual environment under /tmp (a CI clone) stays visible over the sandbox's /tmp."""
+    files = StepFiles(tmp_path / "edition", tmp_path / "trusted", 1, "preprocessing",
+                      tmp_path / "preprocessing.py", tmp_path / "scratch")  # fmt: skip
+    start = Bubblewrap().launch(files, Limits()).start
+    tmpfs = start.index("--tmpfs")
+    python = start.index(str(Path(sys.prefix)))
+    assert start[tmpfs + 1] == "/tmp" and tmpfs < python, start

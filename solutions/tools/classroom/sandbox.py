@@ -179,10 +179,10 @@ class Bubblewrap(Engine):
             command += ["--unshare-user", "--disable-userns"]
         for name, value in _ENVIRONMENT.items():
             command += ["--setenv", name, value]
-        command += _system_binds()
         size = str(limits.disk_mb * 1024 * 1024)
-        for place in _scratch_places(files.scratch):
+        for place in _scratch_places(files.scratch):  # first: the views below go on top
             command += ["--size", size, "--tmpfs", str(place)]
+        command += _system_binds()
         command += ["--ro-bind", str(files.edition), str(files.view),
                     "--ro-bind", str(files.step_file),
                     str(files.view / "exercises" / f"{files.module}.py"),
