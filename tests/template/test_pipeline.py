@@ -526,3 +526,26 @@ def test_a_hub_id_offline_is_one_line_in_a_real_process() -> None:
     assert completed.returncode == 1, completed
     assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
     assert "cannot load model 'ner-course-tests/no-such-model'" in completed.stderr
+
+
+def test_evaluate_scores_only_the_types_asked_for(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--types`` turns every other entity into O on both sides (WikiANN has no MISC)."""
+    data = tmp_path / "other.conll"
+    data.write_text(
+        "Aspirin NN B-NP B-DRUG\nhelps VBZ B-VP O\nAna NNP B-NP B-PER\n\n", encoding="utf-8"
+    )
+    scores = tmp_path / "scores.json"
+    argv = ["--model", str(run_dir / "model"), "--threads", "1", "--json", str(scores)]
+    assert evaluate.main([*argv, "--data", str(data), "--types", "PER,LOC"]) == 0
+    result = json.loads(scores.read_text())
+    assert result["types"] == ["LOC", "PER"], result
+    named = {name for name in result["per_type"] if "avg" not in name}
+    assert named <= {"PER", "LOC"}, f"scored types: {sorted(named)}"
+    assert "scored only LOC, PER" in capsys.readouterr().out
+    assert evaluate.main([*argv, "--data", str(data), "--types", "DRUG"]) == 1
+    assert "--types names types the model does not know: ['DRUG']" in _one_line_error(capsys)
+    with pytest.raises(SystemExit) as stopped:
+        evaluate.main([*argv, "--data", str(data), "--types", "B-PER"])
+    assert stopped.value.code == 2 and "e.g. PER,LOC,ORG" in capsys.readouterr().err
