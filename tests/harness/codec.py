@@ -151,7 +151,7 @@ def _encode_pandas(value: Any, again: Callable[[Any], Any]) -> dict:
 
     kind = type(value)
     if kind is pd.DataFrame:
-        columns = [_encode_column(value.iloc[:, i], again) for i in range(value.shape[1])]
+        columns = [_encode_values(value.iloc[:, i], again) for i in range(value.shape[1])]
         return {
             TAG: "DataFrame",
             "columns": _encode_index(value.columns, again),
@@ -163,7 +163,7 @@ def _encode_pandas(value: Any, again: Callable[[Any], Any]) -> dict:
             TAG: "Series",
             "name": again(value.name),
             "index": _encode_index(value.index, again),
-            "v": _encode_column(value, again),
+            "v": _encode_values(value, again),
         }
     if isinstance(value, pd.Index) and kind in (pd.Index, pd.RangeIndex):
         return _encode_index(value, again)
@@ -181,10 +181,6 @@ def _encode_index(index: Any, again: Callable[[Any], Any]) -> dict:
     if type(index) is not pd.Index:
         raise CodecError(f"a pandas {type(index).__name__} cannot cross to the tests")
     return {TAG: "Index", "name": again(index.name), "v": _encode_values(index, again)}
-
-
-def _encode_column(series: Any, again: Callable[[Any], Any]) -> dict:
-    return _encode_values(series, again)
 
 
 def _encode_values(values: Any, again: Callable[[Any], Any]) -> dict:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness.codec import Classes, CodecError, class_name, decode, encode
+from tests.harness.limits import CappedStream
 from tests.harness.steps import STEPS, load_step
 
 OUTPUT_LIMIT = 20_000
@@ -81,30 +82,6 @@ def import_quietly(names: list[str]) -> None:
     for name in names:
         with contextlib.suppress(Exception):  # the student's call will raise the real error
             importlib.import_module(name)
-
-
-class _Output(io.TextIOBase):
-    """Collects what a call prints, up to ``OUTPUT_LIMIT`` characters."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-        self.dropped = 0
-
-    def write(self, text: str) -> int:
-        text = str.__str__(text) if isinstance(text, str) else repr(text)
-        room = max(OUTPUT_LIMIT - self.size, 0)
-        self.parts.append(text[:room])
-        self.size += min(room, len(text))
-        self.dropped += max(len(text) - room, 0)
-        return len(text)
-
-    def writable(self) -> bool:
-        return True
-
-    def text(self) -> str:
-        cut = f"\n[output cut: {self.dropped:,} more characters]" if self.dropped else ""
-        return "".join(self.parts) + cut
 
 
 def _tokenizer(data: dict) -> Any:
@@ -201,7 +178,8 @@ class Worker:
             self.send(self.answer(request))
 
     def answer(self, request: dict) -> dict:
-        output = _Output()
+        printed = io.StringIO()
+        output = CappedStream(printed, OUTPUT_LIMIT)
         sys.stdout = sys.stderr = output
         try:
             _write_files(request.get("files", []))
@@ -221,11 +199,17 @@ class Worker:
                     f"{request['call']}() returned {error.args[0].split(' cannot')[0]}, which "
                     "cannot reach the tests: return plain Python, NumPy or pandas values"
                 ) from None
-            return {"value": encoded, "changed": changed, "output": output.text()}
+            return {"value": encoded, "changed": changed, "output": _printed(printed, output)}
         except BaseException as error:  # the student's error, whatever it is, is the answer
-            return {"error": _describe_error(error, self.step), "output": output.text()}
+            return {"error": _describe_error(error, self.step), "output": _printed(printed, output)}
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
+def _printed(printed: io.StringIO, output: CappedStream) -> str:
+    """What a call printed, with a note of how much was cut."""
+    cut = f"\n[output cut: {output.dropped:,} more characters]" if output.dropped else ""
+    return printed.getvalue() + cut
 
 
 def _mutable(value: Any) -> bool:
