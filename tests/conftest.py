@@ -174,7 +174,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if config.getoption("--step") == "current" and config.stash[CHOSEN_STEP] is None:
         lines.append("ner-course: every step is done, so --step=current runs all four")
     asked, limit = config.getoption("--time-limit"), config.stash[CALL_LIMIT]
-    if limit > asked:
+    if limit >= asked + 1:
         lines.append(
             f"ner-course: this machine is busy or slow now, so each call of a step function "
             f"may take {limit:.0f} s instead of {asked:g} s"
