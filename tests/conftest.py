@@ -19,6 +19,7 @@ import pytest
 from tests.harness.failures import FailureLog
 from tests.harness.limits import (
     CappedStream,
+    StepCrashed,
     StepModule,
     StubNotWritten,
     TimeLimitExceeded,
@@ -306,8 +307,9 @@ def _remote_step(config: pytest.Config, spec_file: Path, current: Step, seconds:
     if current.number not in remotes:
         spec = SandboxSpec.read(spec_file)
         remotes[current.number] = RemoteStep(
-            current, spec.launches[current.number], seconds, spec.import_seconds
-        )
+            current, spec.launches[current.number], seconds, spec.import_seconds,
+            spec.step_seconds,
+        )  # fmt: skip
     for number, other in remotes.items():
         if number < current.number:
             other.close()  # tests run step by step: a finished step's sandbox goes
@@ -390,6 +392,8 @@ def _shorten(item: pytest.Item, report: pytest.TestReport, excinfo, current) -> 
         report.longrepr = f"cannot import {excinfo.value}"
         if current is not None:
             item.config.stash[BOARD].record_import_error(current, str(excinfo.value))
+    elif excinfo.errisinstance(StepCrashed):
+        report.longrepr = f"StepCrashed: {excinfo.value}"
     elif excinfo.errisinstance(TimeLimitExceeded):
         report.longrepr = f"TimeLimitExceeded: {excinfo.value}"
         time_outs = item.config.stash[TIME_OUTS]

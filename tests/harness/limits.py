@@ -41,6 +41,10 @@ class TimeLimitExceeded(BaseException):
     """A test ran past its time limit (an endless loop, or far too slow an algorithm)."""
 
 
+class StepCrashed(BaseException):
+    """While grading: a call ended the step's sandboxed process (``os._exit``, a crash)."""
+
+
 class StepModule:
     """A step module whose functions turn the stub's ``NotImplementedError`` into
     ``StubNotWritten`` and stop after ``seconds`` (0: no limit); everything else (classes,

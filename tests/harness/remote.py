@@ -30,15 +30,16 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from tests.harness.codec import TAG, Classes, CodecError, class_name, decode, encode
-from tests.harness.limits import StubNotWritten, TimeLimitExceeded, is_stub_message
+from tests.harness.limits import StepCrashed, StubNotWritten, TimeLimitExceeded, is_stub_message
 from tests.harness.steps import PROJECT_ROOT, Step, StepImportError
 
 #: The largest answer read from a worker (bytes); a larger one fails the call.
 MAX_ANSWER = 16_000_000
 #: A file the tests hand to a step may be this large.
 MAX_FILE = 32_000_000
-#: After this many time-outs a step's remaining calls fail at once.
-MAX_TIME_OUTS = 3
+#: After this many calls that ran out of time or ended the sandbox, a step's remaining calls
+#: fail at once.
+MAX_ENDED = 3
 _ERRORS = {
     cls.__name__: cls
     for cls in (
@@ -67,6 +68,7 @@ class SandboxSpec:
 
     launches: dict[int, Launch]
     import_seconds: float = 120.0
+    step_seconds: float = 0.0  # a step's calls may take this long in all (0: no limit)
 
     @classmethod
     def read(cls, path: Path) -> SandboxSpec:
@@ -75,7 +77,9 @@ class SandboxSpec:
             int(step): Launch(list(entry["start"]), list(entry.get("stop", [])), entry.get("cwd"))
             for step, entry in data["steps"].items()
         }
-        return cls(launches, float(data.get("import_seconds", 120.0)))
+        return cls(
+            launches, float(data.get("import_seconds", 120.0)), float(data.get("step_seconds", 0))
+        )
 
 
 class WorkerGone(Exception):
@@ -143,15 +147,18 @@ class Worker:
 class RemoteStep:
     """A step module whose functions run in the sandbox (same use as ``StepModule``)."""
 
-    def __init__(self, step: Step, launch: Launch, seconds: float, import_seconds: float):
+    def __init__(
+        self, step: Step, launch: Launch, seconds: float, import_seconds: float, budget: float = 0
+    ):
         self._step, self._launch = step, launch
         self._seconds, self._import_seconds = seconds, import_seconds
+        self._budget, self._spent = budget, 0.0
         self._worker: Worker | None = None
         self._broken: BaseException | None = None
         self._description: dict | None = None
         self._classes: dict[str, type] = {}
         self._constants: dict[str, Any] = {}
-        self.time_outs = 0
+        self.ended = 0
 
     def __repr__(self) -> str:
         return f"<exercises/{self._step.module}.py in the grading sandbox>"
@@ -223,11 +230,22 @@ class RemoteStep:
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         if self._broken is not None:
             raise self._broken
-        if self.time_outs >= MAX_TIME_OUTS:
+        if self.ended >= MAX_ENDED:
             raise TimeLimitExceeded(
-                f"{name}() was not called: {self.time_outs} earlier calls of this step ran "
-                "past their time limit (fix the endless loop first)"
+                f"{name}() was not called: {self.ended} earlier calls of this step ran past "
+                "their time limit or ended its process (fix the endless loop first)"
             )
+        if self._budget and self._spent > self._budget:
+            raise TimeLimitExceeded(
+                f"{name}() was not called: the step's calls used up its {self._budget:g} s"
+            )
+        started = time.monotonic()
+        try:
+            return self._call(name, args, kwargs)
+        finally:
+            self._spent += time.monotonic() - started
+
+    def _call(self, name: str, args: tuple, kwargs: dict) -> Any:
         files: list[dict] = []
         request = {
             "call": name,
@@ -242,14 +260,15 @@ class RemoteStep:
             worker.send(request)
             answer = worker.receive(self._seconds if self._seconds > 0 else 1e9)
         except TimeoutError:
-            self.time_outs += 1
+            self.ended += 1
             self.close()
             raise TimeLimitExceeded(
                 f"{name}() took longer than {self._seconds:g} s: is there an endless loop?"
             ) from None
         except WorkerGone as error:
+            self.ended += 1
             self.close()
-            raise RuntimeError(f"{name}() ended the step's process: {error}") from None
+            raise StepCrashed(f"{name}() ended the step's process: {error}") from None
         return self._answer(name, args, kwargs, answer)
 
     def _encode(self, value: Any, files: list[dict]) -> Any:

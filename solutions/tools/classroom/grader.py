@@ -190,8 +190,9 @@ def grade_submission(
     run = Run()
     if launches:
         spec = scratch / "sandbox.json"
-        write_spec(spec, launches, config.limits.import_seconds)
-        seconds = config.limits.seconds * len(launches)
+        write_spec(spec, launches, config.limits)
+        # A backstop only: each step's calls stop at limits.seconds on their own.
+        seconds = (config.limits.seconds + config.limits.import_seconds) * len(launches) + 60
         run = run_tests(
             course.trusted, spec, scratch, sorted(launches), seconds, config.limits.test_seconds
         )
@@ -213,10 +214,13 @@ def _run_flags(expected: list[str], run: Run, limits: Limits) -> list[str]:
     reasons = [run.reasons[test] for test in expected if test in run.reasons]
     flags = []
     time_outs = sum(1 for reason in reasons if "took longer than" in reason)
+    crashes = sum(1 for reason in reasons if "ended the step's process" in reason)
     skipped = sum(1 for reason in reasons if "was not called" in reason)
+    later = f"; {skipped} later test(s) were not run" if skipped else ""
     if time_outs:
-        later = f"; {skipped} later test(s) were not run" if skipped else ""
         flags.append(f"{time_outs} call(s) ran past the {limits.test_seconds:g} s limit{later}")
+    elif crashes:
+        flags.append(f"{crashes} call(s) ended the step's process{later}")
     imports = sorted({r.split("cannot import ", 1)[1] for r in reasons if "cannot import " in r})
     flags += [f"the step file did not import: {reason}" for reason in imports[:1]]
     if run.timed_out and any(test not in run.outcomes for test in expected):

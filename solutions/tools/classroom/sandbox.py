@@ -68,10 +68,14 @@ class Launch:
     cwd: str | None = None
 
 
-def write_spec(path: Path, launches: dict[int, Launch], import_seconds: float) -> None:
+def write_spec(path: Path, launches: dict[int, Launch], limits: Limits) -> None:
     """The file the test process reads with ``--sandbox-spec`` (``tests/harness/remote.py``)."""
     steps = {str(step): asdict(launch) for step, launch in launches.items()}
-    data = {"steps": steps, "import_seconds": import_seconds}
+    data = {
+        "steps": steps,
+        "import_seconds": limits.import_seconds,
+        "step_seconds": limits.seconds,
+    }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
