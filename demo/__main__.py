@@ -1,4 +1,4 @@
-"""Start the demo: ``python -m demo --model runs/<name>/model [--host H] [--port P] [--impl I]``.
+"""Start the demo: ``python -m demo --model runs/NAME/model [--host H] [--port P] [--device D]``.
 
 ``--model`` also takes any token-classification model: a folder or a Hugging Face id such as
 ``dslim/bert-base-NER`` (downloaded; offline that fails in one ``error:`` line, status 1).
@@ -21,9 +21,11 @@ from pathlib import Path
 
 from solutions.tools.cli import (
     CommandParser,
+    add_device_flag,
     add_impl_flag,
     int_range,
     quiet_libraries,
+    resolve_device,
     use_threads,
 )
 from solutions.tools.implementation import StepError
@@ -46,6 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int_range(1, 65535), default=7860, help="port to listen on")
+    add_device_flag(parser)
     add_impl_flag(parser)
     return parser.parse_args(argv)
 
@@ -74,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     from solutions.tools.inference import ModelUnavailableError, Tagger
 
     try:
-        tagger = Tagger.load(args.model, impl=args.impl)
+        device = resolve_device(args.device)
+    except ValueError as error:  # --device cuda without a GPU
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        tagger = Tagger.load(args.model, impl=args.impl, device=device)
     except ModelUnavailableError as error:  # a Hub id, offline
         print(f"error: {error}", file=sys.stderr)
         return 1

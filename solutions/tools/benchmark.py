@@ -35,9 +35,11 @@ from pathlib import Path
 
 from solutions.tools.cli import (
     CommandParser,
+    add_device_flag,
     add_threads_flag,
     int_range,
     quiet_libraries,
+    resolve_device,
     run_command,
     use_threads,
 )
@@ -81,6 +83,7 @@ def parser() -> argparse.ArgumentParser:
         help="train each configuration once per seed (F1 varies with the seed)",
     )
     add_threads_flag(subset)
+    add_device_flag(subset)
     subset.add_argument("--output", type=Path, default=Path("runs/benchmark"))
     subset.add_argument("--json", type=Path, help="also write the results here")
     full = modes.add_parser("full", help="goal A: train on the full split, report dev F1 and time")
@@ -103,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _subset(args: argparse.Namespace) -> int:
     use_threads(args.threads)
+    args.device = resolve_device(args.device)
     quiet_libraries()
     import torch
 
@@ -123,6 +127,7 @@ def _subset(args: argparse.Namespace) -> int:
         "learning_rate": args.learning_rate,
         "batch_size": args.batch_size,
         "torch_threads": torch.get_num_threads(),
+        "device": args.device,
     }
     runs: dict[str, list[dict]] = {"simpletransformers": [], "course": []}
     for seed in args.seeds:
@@ -171,7 +176,9 @@ def _train_and_score(
     )
     backbone = args.model or default_backbone()
     if name == "course":
-        result = train_ner(train_frame, None, run_dir, config, backbone=backbone)
+        result = train_ner(
+            train_frame, None, run_dir, config, backbone=backbone, device=args.device
+        )
         seconds, model_dir, length = (
             result.training_seconds,
             result.model_dir,
@@ -181,12 +188,16 @@ def _train_and_score(
         from transformers import AutoTokenizer
 
         lower = steps.training_config.tokenizer_lowercases(AutoTokenizer.from_pretrained(backbone))
-        seconds, model_dir = _train_plain(train_frame, run_dir, config, backbone, lower, steps)
+        seconds, model_dir = _train_plain(
+            train_frame, run_dir, config, backbone, lower, steps, args.device
+        )
         length = 128
         labels = steps.preprocessing.build_label_list(train_frame["labels"])
         write_model_card(model_dir, labels, do_lower_case=lower, max_seq_length=length)
     started = time.perf_counter()
-    scores, *_ = evaluate_frame(Tagger.load(model_dir), dev_frame, steps.metrics)
+    scores, *_ = evaluate_frame(
+        Tagger.load(model_dir, device=args.device), dev_frame, steps.metrics
+    )
     return {
         "seed": seed,
         "max_seq_length": length,
@@ -201,14 +212,13 @@ def _train_and_score(
 
 
 def _train_plain(
-    train_frame, run_dir: Path, config, backbone: str, do_lower_case: bool, steps
+    train_frame, run_dir: Path, config, backbone: str, do_lower_case: bool, steps, device: str
 ) -> tuple[float, Path]:
     """SimpleTransformers as it comes: ``NERModel`` with its default sequence handling.
 
     Only ``do_lower_case`` is not SimpleTransformers' default: it follows step 3, as in the
     course's pipeline (the default ``False`` ruins an uncased backbone).
     """
-    import torch
     from simpletransformers.ner import NERModel
 
     from solutions.tools.model import simpletransformers_type
@@ -240,7 +250,7 @@ def _train_plain(
         backbone,
         labels=labels,
         args=args,
-        use_cuda=torch.cuda.is_available(),
+        use_cuda=device == "cuda",
     )
     started = time.perf_counter()
     model.train_model(train_frame)

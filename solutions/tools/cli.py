@@ -30,6 +30,7 @@ from solutions.tools.implementation import IMPLEMENTATIONS, StepError, default_i
 
 DEBUG_VARIABLE = "NER_DEBUG"
 ERROR_EXIT, USAGE_EXIT = 1, 2
+DEVICES = ("auto", "cpu", "cuda")
 #: Python arguments of the step code and the tools that a command sets with a flag of its own.
 ARGUMENT_FLAGS = {"encoding": "--encoding", "format": "--format"}
 _ARGUMENT = re.compile(
@@ -84,6 +85,43 @@ def add_threads_flag(parser: argparse.ArgumentParser) -> None:
         default=os.cpu_count() or 1,
         help="CPU threads for torch (default: all cores)",
     )
+
+
+def add_device_flag(parser: argparse.ArgumentParser) -> None:
+    """``--device auto|cpu|cuda`` for commands that run a model (see ``resolve_device``)."""
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where the model runs: auto (a CUDA GPU when torch sees one, else the CPU; "
+        "default), cpu or cuda; training on CUDA uses mixed precision (fp16)",
+    )
+
+
+def resolve_device(asked: str = "auto") -> str:
+    """``"cuda"`` or ``"cpu"`` for a ``--device`` value; ``auto`` takes CUDA when torch sees it.
+
+    Raises ``ValueError`` for ``cuda`` on a machine where torch sees no CUDA device (a CPU
+    build of torch, or no GPU), naming what torch reports.
+
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    if asked not in DEVICES:
+        raise ValueError(f"unknown device {asked!r}: use one of {', '.join(DEVICES)}")
+    if asked == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if asked == "cuda":
+        build = f"CUDA {torch.version.cuda} build" if torch.version.cuda else "a CPU-only build"
+        raise ValueError(
+            f"--device cuda: torch {torch.__version__} ({build}) sees no CUDA device on this "
+            "machine; use --device cpu (or auto)"
+        )
+    return "cpu"
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from solutions.tools.cli import (
     CommandParser,
     add_data_flags,
+    add_device_flag,
     add_impl_flag,
     add_model_flag,
     add_threads_flag,
@@ -53,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
     )
     add_data_flags(parse)
     add_threads_flag(parse)
+    add_device_flag(parse)
     add_impl_flag(parse)
     return parse
 
@@ -125,7 +127,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     use_threads(args.threads)
     quiet_libraries()
     steps = load_implementation(args.impl)
-    tagger = Tagger.load(args.model, impl=args.impl)
+    tagger = Tagger.load(args.model, impl=args.impl, device=args.device)
     print(f"model: {args.model} ({tagger.origin})\n{describe(args.impl)}\n")
     frame = read_dataset(
         args.data, format=args.format, encoding=args.encoding, preprocessing=steps.preprocessing

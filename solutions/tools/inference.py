@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from solutions.tools.casing import case_type_ids
+from solutions.tools.cli import resolve_device
 from solutions.tools.implementation import load_implementation
 from solutions.tools.text import split_words
 
@@ -270,8 +271,11 @@ class Tagger:
         self.alignment = load_implementation(impl).alignment
 
     @classmethod
-    def load(cls, model: str | Path, impl: str | None = None) -> Tagger:
+    def load(cls, model: str | Path, impl: str | None = None, device: str = "auto") -> Tagger:
         """Load a token-classification model: a folder or a Hugging Face id (downloaded).
+
+        The model runs on ``device``: ``auto`` (a CUDA GPU when torch sees one), ``cpu`` or
+        ``cuda`` (``solutions.tools.cli.resolve_device``).
 
         A folder written by ``solutions.tools.train`` brings its ``ner_course.json``
         (labels, lower-casing, sequence length, case feature); any other model is read as
@@ -281,11 +285,13 @@ class Tagger:
         """
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
+        target = resolve_device(device)
         source = str(model)
         meta = model_card(model)
         lowercase = {"do_lower_case": meta["do_lower_case"]} if meta["trained_here"] else {}
         tokenizer = AutoTokenizer.from_pretrained(source, **lowercase)
         network = AutoModelForTokenClassification.from_pretrained(source)
+        network.to(target)
         saved = [network.config.id2label[i] for i in range(network.config.num_labels)]
         if saved != meta["labels"]:
             raise ValueError(f"{model}: config.json labels {saved} != {META_FILE} labels")

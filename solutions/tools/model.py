@@ -47,6 +47,7 @@ from simpletransformers.ner import NERModel
 from simpletransformers.ner import ner_model as simpletransformers_ner
 
 from solutions.tools.casing import case_type_ids, start_neutral, supports_case_feature
+from solutions.tools.cli import resolve_device
 from solutions.tools.implementation import load_implementation
 from solutions.tools.inference import read_model_card, readable_words, word_logits, write_model_card
 
@@ -297,15 +298,18 @@ def build_features(
     )
 
 
-def load_ner_model(model_dir: str | Path, impl: str | None = None) -> CourseNERModel:
-    """A ``CourseNERModel`` from a model directory written by ``train_ner``."""
+def load_ner_model(
+    model_dir: str | Path, impl: str | None = None, device: str = "auto"
+) -> CourseNERModel:
+    """A ``CourseNERModel`` from a model directory written by ``train_ner``, on ``device``
+    (``auto``, ``cpu`` or ``cuda``, as ``solutions.tools.cli.resolve_device`` reads it)."""
     meta = read_model_card(model_dir)
     model = CourseNERModel(
         simpletransformers_type(str(model_dir)),
         str(model_dir),
         labels=meta["labels"],
         args={"do_lower_case": meta["do_lower_case"], "max_seq_length": meta["max_seq_length"]},
-        use_cuda=torch.cuda.is_available(),
+        use_cuda=resolve_device(device) == "cuda",
     )
     model.steps = load_implementation(impl)
     model.case_feature = meta["case_feature"]
@@ -318,6 +322,8 @@ class TrainResult:
 
     model_dir: Path
     labels: list[str]
+    device: str
+    mixed_precision: bool
     do_lower_case: bool
     case_feature: bool
     max_seq_length: int
@@ -341,6 +347,7 @@ def train_ner(
     log=print,
     *,
     do_lower_case: bool | None = None,
+    device: str = "auto",
 ) -> TrainResult:
     """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
     ``run_dir/model``.
@@ -352,13 +359,16 @@ def train_ner(
     (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
     through the token type ids (``solutions.tools.casing``). ``do_lower_case`` (``None``: step
     3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
-    costs.
+    costs. ``device`` is ``auto`` (CUDA when torch sees it), ``cpu`` or ``cuda``; on CUDA,
+    step 3's ``NERArgs`` turn on mixed precision (``fp16``).
 
-    Raises ``ValueError`` when the dev set has labels that the training set lacks, or when
-    ``case_feature`` is asked of a model without two token types.
+    Raises ``ValueError`` when the dev set has labels that the training set lacks, when
+    ``case_feature`` is asked of a model without two token types, or when ``device`` is
+    ``cuda`` and torch sees no CUDA device.
     """
     from transformers import AutoTokenizer
 
+    use_cuda = resolve_device(device) == "cuda"
     steps = load_implementation(impl)
     backbone = backbone or default_backbone()
     config = config or _default_config(steps)
@@ -392,7 +402,6 @@ def train_ner(
     )
     run_dir = Path(run_dir)
     training_dir = run_dir / "training"
-    use_cuda = torch.cuda.is_available()
     args = steps.training_config.build_ner_args(
         config, training_dir, do_lower_case, max_seq_length, use_cuda
     )
@@ -403,6 +412,7 @@ def train_ner(
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
     log(f"case feature (capitals through token type ids): {model.case_feature}")
+    log(f"device {'cuda' if use_cuda else 'cpu'}, mixed precision (fp16) {bool(model.args.fp16)}")
     if model.case_feature and not _trained_with_case_feature(backbone):
         start_neutral(model.model)
     started = time.perf_counter()
@@ -422,6 +432,8 @@ def train_ner(
     return TrainResult(
         model_dir=model_dir,
         labels=labels,
+        device="cuda" if use_cuda else "cpu",
+        mixed_precision=bool(model.args.fp16),
         do_lower_case=do_lower_case,
         case_feature=model.case_feature,
         max_seq_length=max_seq_length,

@@ -16,7 +16,7 @@ runs and, on data and settings the reference was measured on, what it reaches th
 - ``metrics.json`` and ``classification_report.txt``: the best model's dev scores;
 - ``training_curves.png``, ``confusion_matrix.png`` and ``errors.csv`` (dev errors in context);
 - ``run_card.json``: settings and why the epochs were chosen, backbone, data files with
-  SHA-256 (and the dev split), wall time and machine;
+  SHA-256 (and the dev split), the epoch with the best dev F1, device, wall time and machine;
 - ``training/``: SimpleTransformers' own logs (progress scores, TensorBoard).
 
 Examples::
@@ -26,6 +26,12 @@ Examples::
         --dev ../shared/data/conll2003/valid.txt --output runs/conll
     python -m solutions.tools.train --train notes.csv --output runs/notes   # one file
     python -m solutions.tools.train --impl exercises --output runs/mine   # your own step code
+    python -m solutions.tools.train --train ../shared/data/conll2003/train.txt \\
+        --dev ../shared/data/conll2003/valid.txt --final --epochs 4 --output runs/final
+
+``--final`` is a shared task's last step: once a run with dev has chosen the epochs (its
+``best_epoch``), train on the training and dev data together for that many epochs. Its dev
+scores are then of data it was trained on; only a test set says what it is worth.
 """
 
 from __future__ import annotations
@@ -42,11 +48,13 @@ from typing import TYPE_CHECKING, Any
 from solutions.tools.cli import (
     CommandParser,
     add_data_flags,
+    add_device_flag,
     add_impl_flag,
     add_threads_flag,
     float_range,
     int_range,
     quiet_libraries,
+    resolve_device,
     run_command,
     use_threads,
 )
@@ -131,8 +139,16 @@ def parser() -> argparse.ArgumentParser:
         "a lower-casing backbone with two token types (default)",
     )
     parse.add_argument("--seed", type=int_range(0, 2**32 - 1), help="random seed")
+    parse.add_argument(
+        "--final",
+        action="store_true",
+        help="train the final model on the training and dev data together for a fixed number "
+        "of epochs (the best_epoch of an earlier run with dev; give it with --epochs): no "
+        "early stopping, and the dev scores it prints are no longer held-out figures",
+    )
     add_data_flags(parse)
     add_threads_flag(parse)
+    add_device_flag(parse)
     add_impl_flag(parse)
     return parse
 
@@ -145,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     use_threads(args.threads)  # first: OpenMP reads its wait policy when torch is imported
+    resolve_device(args.device)  # a GPU asked for and absent ends the run before any work
     from solutions.tools.implementation import describe, load_implementation
     from solutions.tools.inference import Tagger
     from solutions.tools.model import default_backbone, train_ner
@@ -156,12 +173,15 @@ def _train(args: argparse.Namespace) -> int:
     data = _data(args, steps)
     if data.split:
         print(data.split["why"])
+    if args.final:
+        data = data.merged()
+        print(data.final["why"])
     config, epochs = _config(args, steps, data.train_sentences)
     print(epochs["why"])
     backbone = args.model or default_backbone()
     result = train_ner(
         data.train,
-        data.dev,
+        None if args.final else data.dev,
         args.output,
         config,
         backbone=backbone,
@@ -169,8 +189,9 @@ def _train(args: argparse.Namespace) -> int:
         impl=args.impl,
         label_all_subwords=args.label_all_subwords,
         case_feature={"auto": None, "on": True, "off": False}[args.case_feature],
+        device=args.device,
     )
-    tagger = Tagger.load(result.model_dir, impl=args.impl)
+    tagger = Tagger.load(result.model_dir, impl=args.impl, device=result.device)
     summary = _write_outputs(args, steps, tagger, data, config, epochs, result)
     summary["run_card"]["wall_seconds"] = round(time.perf_counter() - started, 1)
     _write_card(args.output, summary["run_card"])
@@ -188,10 +209,37 @@ class TrainingData:
     dev_record: dict
     dev_name: str
     split: dict | None = None
+    final: dict | None = None
 
     @property
     def train_sentences(self) -> int:
         return int(self.train["sentence_id"].nunique())
+
+    def merged(self) -> TrainingData:
+        """The same data with the dev sentences added to the training part (``--final``).
+
+        The dev part stays, to be scored, but it is no longer held out.
+        """
+        import pandas as pd
+
+        offset = int(self.train["sentence_id"].max()) + 1 if len(self.train) else 0
+        dev = self.dev.assign(sentence_id=self.dev["sentence_id"] + offset)
+        train = pd.concat([self.train, dev], ignore_index=True)
+        sentences = {
+            "train": self.train_sentences,
+            "dev": int(self.dev["sentence_id"].nunique()),
+        }
+        final = {
+            "trained_on": ["train", "dev"],
+            "sentences": sentences,
+            "dev_held_out": False,
+            "why": (
+                f"--final: training on {sentences['train']:,} training and {sentences['dev']:,} "
+                "dev sentences together, no early stopping; the dev scores below are of data "
+                "the model was trained on, not held-out figures"
+            ),
+        }
+        return dataclasses.replace(self, train=train, final=final)
 
 
 def _data(args: argparse.Namespace, steps) -> TrainingData:
@@ -345,6 +393,7 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     predicted = [tags for tags, _ in tagger.tag_words(words)]
     scores = reporting.evaluation(steps.metrics, gold, predicted, words)
     scores["data"] = data.dev_name
+    scores["held_out"] = data.final is None
     reporting.write_json(out / "metrics.json", scores)
     report = reporting.format_report(scores["per_type"])
     (out / "classification_report.txt").write_text(report + "\n", encoding="utf-8")
@@ -366,16 +415,36 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "do_lower_case": result.do_lower_case,
         "label_all_subwords": args.label_all_subwords,
         "case_feature": result.case_feature,
+        "device": result.device,
+        "mixed_precision": result.mixed_precision,
         "labels": result.labels,
         "data": {"train": data.train_record, "dev": data.dev_record},
         "dev_split": {k: v for k, v in data.split.items() if k != "why"} if data.split else None,
+        "final": {k: v for k, v in data.final.items() if k != "why"} if data.final else None,
+        "best_epoch": best_epoch(result.progress_csv),
         "training_seconds": round(result.training_seconds, 1),
         "optimizer_steps": result.global_step,
         "dev": {key: scores[key] for key in ("precision", "recall", "f1", "token_accuracy")},
-        "reference": reference_scores.lookup(data.train_record, data.dev_record, recipe),
+        "reference": None
+        if data.final
+        else reference_scores.lookup(data.train_record, data.dev_record, recipe),
         "machine": reporting.machine(),
     }
     return {"scores": scores, "report": report, "run_card": card}
+
+
+def best_epoch(progress_csv: Path | None) -> int | None:
+    """The epoch whose dev evaluation had the best F1 (the first, on a tie), or ``None``
+    without dev evaluations; the run evaluates once at the end of each epoch, so the
+    ``n``-th row of SimpleTransformers' ``training_progress_scores.csv`` is epoch ``n``.
+    """
+    import csv
+
+    if progress_csv is None or not Path(progress_csv).is_file():
+        return None
+    with Path(progress_csv).open(encoding="utf-8") as handle:
+        scores = [float(row["f1_score"]) for row in csv.DictReader(handle)]
+    return scores.index(max(scores)) + 1 if scores else None
 
 
 def run_recipe(args: argparse.Namespace, config) -> dict:
@@ -402,19 +471,22 @@ def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary:
     from solutions.tools.reference_scores import comparison
 
     scores, card = summary["scores"], summary["run_card"]
+    seen = "" if scores["held_out"] else ", trained on: not a held-out score"
     return "\n".join(
         [
             "",
             summary["report"],
             "",
-            f"dev ({scores['data']}): precision {scores['precision']:.4f}  "
+            f"dev ({scores['data']}{seen}): precision {scores['precision']:.4f}  "
             f"recall {scores['recall']:.4f}  F1 {scores['f1']:.4f}  "
             f"token accuracy {scores['token_accuracy']:.4f}",
             comparison(card["reference"], scores["f1"], args.impl),
+            *_final_hint(card),
             f"trained {result.global_step} steps ({card['epochs']['epochs']} epochs) in "
             f"{result.training_seconds:.0f} s (run {card['wall_seconds']:.0f} s), "
             f"max_seq_length {result.max_seq_length}, lower-case {result.do_lower_case}, "
-            f"case feature {result.case_feature}",
+            f"case feature {result.case_feature}, device {result.device}"
+            + (" (mixed precision)" if result.mixed_precision else ""),
             describe(args.impl),
             f"model: {result.model_dir}",
             f"outputs: {args.output}/{{metrics.json, classification_report.txt, "
@@ -422,6 +494,17 @@ def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary:
             f'try it: python -m solutions.tools.predict --model {result.model_dir} "Some text"',
         ]
     )
+
+
+def _final_hint(card: dict) -> list[str]:
+    """A line naming the best epoch and the ``--final`` run it suggests (runs with dev only)."""
+    best, epochs = card["best_epoch"], card["epochs"]["epochs"]
+    if best is None or card["final"]:
+        return []
+    return [
+        f"best dev F1 after epoch {best} of {epochs}; a final model on train + dev: the same "
+        f"command with --final --epochs {best}"
+    ]
 
 
 def _sequence_length(text: str) -> int | None:

@@ -217,6 +217,18 @@ def test_launcher_serves_the_model_on_the_given_host_and_port(
     assert served["step_code"] == describe("exercises")
 
 
+def test_a_gpu_asked_for_and_absent_is_one_line(
+    tiny_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("torch sees a CUDA device here; this test is of a machine without one")
+    assert main(["--model", str(tiny_model), "--device", "cuda"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: --device cuda: torch"), error
+
+
 def test_the_page_says_whose_step_code_runs(tagger: Tagger) -> None:
     page = demo.app.build_app(tagger, "runs/x/model", step_code=describe("exercises"))
     texts = [block.value for block in page.blocks.values() if type(block).__name__ == "Markdown"]

@@ -93,6 +93,17 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
     assert run_card["machine"]["torch_threads"] == 1 and run_card["machine"]["versions"]["torch"]
     assert run_card["wall_seconds"] > 0 and run_card["training_seconds"] > 0
     assert run_card["max_seq_length"] == card["max_seq_length"]
+    assert run_card["best_epoch"] in (1, 2) and run_card["final"] is None, run_card["best_epoch"]
+    assert metrics["held_out"] is True
+    device = "cuda" if _torch_sees_cuda() else "cpu"
+    got = (run_card["device"], run_card["mixed_precision"])
+    assert got == (device, device == "cuda"), f"--device auto here: got {got}"
+
+
+def _torch_sees_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 @pytest.mark.timeout(120)
@@ -549,3 +560,67 @@ def test_evaluate_scores_only_the_types_asked_for(
     with pytest.raises(SystemExit) as stopped:
         evaluate.main([*argv, "--data", str(data), "--types", "B-PER"])
     assert stopped.value.code == 2 and "e.g. PER,LOC,ORG" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict"])
+def test_a_gpu_asked_for_and_absent_is_one_line(
+    command: str, run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if _torch_sees_cuda():
+        pytest.skip("torch sees a CUDA device here; this test is of a machine without one")
+    model = ["--model", str(run_dir / "model")]
+    module, argv = {
+        "train": (train, ["--output", str(tmp_path / "run")]),
+        "evaluate": (evaluate, [*model, "--data", str(DATA / "test.conll")]),
+        "predict": (predict, [*model, "Ana sings in Oslo."]),
+    }[command]
+    assert module.main([*argv, "--device", "cuda", "--threads", "1"]) == 1
+    error = _one_line_error(capsys)
+    for part in ("--device cuda: torch", "sees no CUDA device", "use --device cpu"):
+        assert part in error, f"{command} --device cuda: {part!r} not in {error!r}"
+    assert not (tmp_path / "run").exists(), "training started although the device is missing"
+
+
+def test_auto_takes_the_gpu_when_torch_sees_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from solutions.tools.cli import resolve_device
+
+    for sees_cuda, expected in ((True, ["cuda", "cpu", "cuda"]), (False, ["cpu", "cpu", None])):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda sees=sees_cuda: sees)
+        got = [resolve_device("auto"), resolve_device("cpu")]
+        try:
+            got.append(resolve_device("cuda"))
+        except ValueError:
+            got.append(None)
+        assert got == expected, f"CUDA seen: {sees_cuda}; auto, cpu, cuda gave {got}"
+
+
+@pytest.mark.timeout(180)
+def test_final_trains_on_train_and_dev_and_says_dev_is_not_held_out(
+    tiny: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "final"
+    argv = ["--model", str(tiny), "--output", str(output), *FAST]
+    completed = run(["solutions.tools.train", *argv, "--final"])
+    assert succeeded(completed), completed.stderr[-3000:]
+    card = json.loads((output / "run_card.json").read_text())
+    sentences = {"train": 263, "dev": 54}  # the sample: data/train.conll, data/dev.conll
+    assert card["final"] == {
+        "trained_on": ["train", "dev"],
+        "sentences": sentences,
+        "dev_held_out": False,
+    }, card["final"]
+    assert card["epochs"]["train_sentences"] == sum(sentences.values()), card["epochs"]
+    assert card["best_epoch"] is None and card["reference"] is None
+    assert json.loads((output / "metrics.json").read_text())["held_out"] is False
+    assert "trained on: not a held-out score" in completed.stdout, completed.stdout[-2000:]
+    assert "--final: training on 263 training and 54 dev sentences" in completed.stdout
+
+
+def test_a_run_with_dev_names_its_best_epoch_for_final(run_dir: Path) -> None:
+    card = json.loads((run_dir / "run_card.json").read_text())
+    with (run_dir / "training" / "training_progress_scores.csv").open(encoding="utf-8") as rows:
+        scores = [float(row["f1_score"]) for row in csv.DictReader(rows)]
+    assert len(scores) == 2, f"one dev evaluation per epoch expected, got {scores}"
+    assert card["best_epoch"] == scores.index(max(scores)) + 1, (card["best_epoch"], scores)
