@@ -624,3 +624,42 @@ def test_a_run_with_dev_names_its_best_epoch_for_final(run_dir: Path) -> None:
         scores = [float(row["f1_score"]) for row in csv.DictReader(rows)]
     assert len(scores) == 2, f"one dev evaluation per epoch expected, got {scores}"
     assert card["best_epoch"] == scores.index(max(scores)) + 1, (card["best_epoch"], scores)
+
+
+@pytest.mark.timeout(180)
+def test_the_full_benchmark_reports_dev_f1_per_type_and_the_goal(
+    tiny: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "full.json"
+    data = ["--train", str(DATA / "train.conll"), "--dev", str(DATA / "dev.conll")]
+    completed = run(
+        ["solutions.tools.benchmark", "full", "--output", str(tmp_path / "full"),
+         "--json", str(report), "--", "--model", str(tiny), *data, *FAST]
+    )  # fmt: skip
+    assert succeeded(completed), completed.stderr[-3000:]
+    results = json.loads(report.read_text())
+    card = json.loads((tmp_path / "full" / "run_card.json").read_text())
+    assert results["dev_f1"] == round(card["dev"]["f1"], 4), (results, card["dev"])
+    assert set(results["dev_per_type"]) == {"LOC", "MISC", "ORG", "PER"}, results
+    assert results["best_epoch"] == card["best_epoch"] and results["best_epoch"] in (1, 2)
+    goal = results["goal"]
+    met = card["dev"]["f1"] >= 0.945 and card["training_seconds"] <= 30 * 60
+    assert goal["met"] is met and goal["dev_f1_at_least"] == 0.945, goal
+
+
+@pytest.mark.timeout(180)
+def test_the_profile_splits_one_epoch_into_its_phases(tiny: Path, tmp_path: Path) -> None:
+    report = tmp_path / "profile.json"
+    data = ["--train", str(DATA / "train.conll"), "--dev", str(DATA / "dev.conll")]
+    completed = run(
+        ["solutions.tools.benchmark_profile", "--model", str(tiny), *data, "--sentences", "64",
+         "--threads", "1", "--output", str(tmp_path / "profile"), "--json", str(report)]
+    )  # fmt: skip
+    assert succeeded(completed), completed.stderr[-3000:]
+    results = json.loads(report.read_text())
+    seconds = results["seconds"]
+    assert list(seconds) == ["features", "forward", "backward", "optimizer", "evaluation", "other"]
+    assert results["optimizer_steps"] == 2, results  # 64 sentences in batches of 32
+    for phase in ("features", "forward", "backward", "optimizer", "evaluation"):
+        assert seconds[phase] > 0, f"{phase} was never timed: {seconds}"
+    assert abs(sum(seconds.values()) - results["total_seconds"]) < 0.01, results
