@@ -111,9 +111,10 @@ def read_model_card(model_dir: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path} is damaged: {error}") from error
     if not (isinstance(labels, list) and isinstance(lower, bool) and int(length) > 2):
         raise ValueError(f"{path} is damaged: unexpected labels, do_lower_case or max_seq_length")
-    meta.setdefault("case_feature", False)
-    if not isinstance(meta["case_feature"], bool):
-        raise ValueError(f"{path} is damaged: case_feature must be true or false")
+    for name in ("case_feature", "case_all_caps"):
+        meta.setdefault(name, False)
+        if not isinstance(meta[name], bool):
+            raise ValueError(f"{path} is damaged: {name} must be true or false")
     return meta
 
 
@@ -181,6 +182,7 @@ def plain_model_card(source: str) -> dict[str, Any]:
         "do_lower_case": None,
         "max_seq_length": min(int(positions), MAX_PLAIN_LENGTH),
         "case_feature": False,
+        "case_all_caps": False,
         "trained_here": False,
     }
 
@@ -195,6 +197,7 @@ def word_logits(
     overlap: int = WINDOW_OVERLAP,
     progress: bool = False,
     case_feature: bool = False,
+    case_all_caps: bool = False,
 ) -> list[np.ndarray]:
     """Logits ``(words, labels)`` for each sentence: windowed, length-batched, padded per batch.
 
@@ -202,7 +205,8 @@ def word_logits(
     zero-width or control character) is read as the unknown token, so it is still scored.
     The model is put in eval mode; the caller restores training mode if it needs it.
     ``progress`` shows a progress bar; ``case_feature`` marks capitalised words in the token
-    type ids, as the model was trained (``solutions.tools.casing``).
+    type ids, as the model was trained (``solutions.tools.casing``), and ``case_all_caps`` words
+    in capitals only.
     """
     import numpy as np
     import torch
@@ -231,7 +235,7 @@ def word_logits(
             if case_feature:
                 encoded["token_type_ids"] = torch.tensor(
                     [
-                        case_type_ids(sentences[s][start:end], encoded.word_ids(row))
+                        case_type_ids(sentences[s][start:end], encoded.word_ids(row), case_all_caps)
                         for row, (s, (start, end)) in enumerate(batch)
                     ]
                 )
@@ -261,6 +265,7 @@ class Tagger:
         impl: str | None = None,
         case_feature: bool = False,
         origin: str = TRAINED_HERE,
+        case_all_caps: bool = False,
     ) -> None:
         self.model = model
         self.origin = origin
@@ -268,6 +273,7 @@ class Tagger:
         self.labels = list(labels)
         self.max_seq_length = max_seq_length
         self.case_feature = case_feature
+        self.case_all_caps = case_all_caps
         self.alignment = load_implementation(impl).alignment
 
     @classmethod
@@ -302,6 +308,7 @@ class Tagger:
             int(meta["max_seq_length"]),
             impl,
             case_feature=meta["case_feature"],
+            case_all_caps=meta["case_all_caps"],
             origin=TRAINED_HERE if meta["trained_here"] else TRAINED_ELSEWHERE,
         )
 
@@ -321,6 +328,7 @@ class Tagger:
             self.max_seq_length,
             self.alignment,
             case_feature=self.case_feature,
+            case_all_caps=self.case_all_caps,
         ):
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             probabilities = shifted / shifted.sum(axis=1, keepdims=True)

@@ -162,6 +162,7 @@ class CourseNERModel(NERModel):
     steps: SimpleNamespace
     label_all_subwords: bool = False
     case_feature: bool = False
+    case_all_caps: bool = False
     step_losses: list[tuple[int, float]]
 
     def load_and_cache_examples(self, data, evaluate=False, no_cache=False, to_predict=None):
@@ -175,6 +176,7 @@ class CourseNERModel(NERModel):
             self.steps.alignment,
             self.label_all_subwords,
             self.case_feature,
+            self.case_all_caps,
         )
 
     def train(self, train_dataset, output_dir, *args, **kwargs):
@@ -242,6 +244,7 @@ class CourseNERModel(NERModel):
             batch_size=self.args.eval_batch_size,
             progress=progress,
             case_feature=self.case_feature,
+            case_all_caps=self.case_all_caps,
         )
 
 
@@ -254,13 +257,15 @@ def build_features(
     alignment: Any,
     label_all_subwords: bool = False,
     case_feature: bool = False,
+    case_all_caps: bool = False,
 ):
     """A ``TensorDataset`` (input ids, attention mask, token type ids, label ids), one row a window.
 
     Every sentence is split into windows that fit ``max_seq_length`` (step 2
     ``plan_windows``, no overlap), so no word is ever cut off. Rows are padded to the
     longest window only; each batch is trimmed further when it is used. With
-    ``case_feature`` the token type ids mark capitalised words (``solutions.tools.casing``).
+    ``case_feature`` the token type ids mark capitalised words (``solutions.tools.casing``),
+    with ``case_all_caps`` words in capitals only as a third type.
     """
     label_to_id = {label: i for i, label in enumerate(label_list)}
     sentences, counts = readable_words(tokenizer, sentences)
@@ -279,7 +284,7 @@ def build_features(
         return_token_type_ids=True,
     )
     token_types = [
-        case_type_ids(sentences[i][start:end], encoded.word_ids(row))
+        case_type_ids(sentences[i][start:end], encoded.word_ids(row), case_all_caps)
         if case_feature
         else encoded["token_type_ids"][row]
         for row, (i, start, end) in enumerate(windows)
@@ -313,6 +318,7 @@ def load_ner_model(
     )
     model.steps = load_implementation(impl)
     model.case_feature = meta["case_feature"]
+    model.case_all_caps = meta["case_all_caps"]
     return model
 
 
@@ -326,6 +332,7 @@ class TrainResult:
     mixed_precision: bool
     do_lower_case: bool
     case_feature: bool
+    case_all_caps: bool
     max_seq_length: int
     windowed_sentences: int
     training_seconds: float
@@ -348,6 +355,7 @@ def train_ner(
     *,
     do_lower_case: bool | None = None,
     device: str = "auto",
+    case_all_caps: bool = False,
 ) -> TrainResult:
     """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
     ``run_dir/model``.
@@ -357,7 +365,8 @@ def train_ner(
     ``count_windowed`` reported) and the ``NERArgs`` (``build_ner_args``). SimpleTransformers'
     own files (progress scores, TensorBoard logs) go to ``run_dir/training``. ``case_feature``
     (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
-    through the token type ids (``solutions.tools.casing``). ``do_lower_case`` (``None``: step
+    through the token type ids (``solutions.tools.casing``); ``case_all_caps`` adds a third
+    type for words in capitals only. ``do_lower_case`` (``None``: step
     3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
     costs. ``device`` is ``auto`` (CUDA when torch sees it), ``cpu`` or ``cuda``; on CUDA,
     step 3's ``NERArgs`` turn on mixed precision (``fp16``).
@@ -411,10 +420,19 @@ def train_ner(
     model.steps = steps
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
-    log(f"case feature (capitals through token type ids): {model.case_feature}")
+    model.case_all_caps = case_all_caps and model.case_feature
+    log(
+        f"case feature (capitals through token type ids): {model.case_feature}"
+        + (", all caps as a type of its own" if model.case_all_caps else "")
+    )
     log(f"device {'cuda' if use_cuda else 'cpu'}, mixed precision (fp16) {bool(model.args.fp16)}")
     if model.case_feature and not _trained_with_case_feature(backbone):
-        start_neutral(model.model)
+        start_neutral(model.model, types=3 if model.case_all_caps else 2)
+    elif model.case_all_caps and model.model.config.type_vocab_size < 3:
+        raise ValueError(
+            f"{backbone} learned a case feature without the all-caps type; train it with "
+            "--case-feature on, or start from its backbone"
+        )
     started = time.perf_counter()
     global_step, _ = model.train_model(train_frame, eval_data=dev_frame)
     seconds = time.perf_counter() - started
@@ -425,6 +443,7 @@ def train_ner(
         do_lower_case,
         max_seq_length,
         case_feature=model.case_feature,
+        case_all_caps=model.case_all_caps,
         backbone=backbone,
         model_type=model_type,
     )
@@ -436,6 +455,7 @@ def train_ner(
         mixed_precision=bool(model.args.fp16),
         do_lower_case=do_lower_case,
         case_feature=model.case_feature,
+        case_all_caps=model.case_all_caps,
         max_seq_length=max_seq_length,
         windowed_sentences=windowed,
         training_seconds=seconds,

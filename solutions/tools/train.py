@@ -133,10 +133,11 @@ def parser() -> argparse.ArgumentParser:
     )
     parse.add_argument(
         "--case-feature",
-        choices=("auto", "on", "off"),
+        choices=("auto", "on", "off", "caps"),
         default="auto",
         help="mark capitalised words through the token type ids; auto: on for "
-        "a lower-casing backbone with two token types (default)",
+        "a lower-casing backbone with two token types (default); caps: on, and words in "
+        "capitals only get a third type",
     )
     parse.add_argument("--seed", type=int_range(0, 2**32 - 1), help="random seed")
     parse.add_argument(
@@ -188,7 +189,8 @@ def _train(args: argparse.Namespace) -> int:
         max_seq_length=args.max_seq_length,
         impl=args.impl,
         label_all_subwords=args.label_all_subwords,
-        case_feature={"auto": None, "on": True, "off": False}[args.case_feature],
+        case_feature={"auto": None, "on": True, "off": False, "caps": True}[args.case_feature],
+        case_all_caps=args.case_feature == "caps",
         device=args.device,
     )
     tagger = Tagger.load(result.model_dir, impl=args.impl, device=result.device)
@@ -415,6 +417,7 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "do_lower_case": result.do_lower_case,
         "label_all_subwords": args.label_all_subwords,
         "case_feature": result.case_feature,
+        "case_all_caps": result.case_all_caps,
         "device": result.device,
         "mixed_precision": result.mixed_precision,
         "labels": result.labels,

@@ -30,6 +30,27 @@ def test_words_without_case_are_type_zero() -> None:
     assert case_type_ids(["1996", "東京", "-", "ébène"], [0, 1, 2, 3]) == [0, 0, 0, 0]
 
 
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("paris", 0),
+        ("Paris", 1),
+        ("PARIS", 2),
+        ("U.S.", 2),
+        ("NATO-led", 1),
+        ("A", 1),
+        ("I", 1),
+        ("ÉCOLE", 2),
+        ("1996", 0),
+        ("McDonald", 1),
+    ],
+)
+def test_all_caps_words_get_a_type_of_their_own(word: str, expected: int) -> None:
+    got = case_type_ids([word], [None, 0, 0, None], all_caps=True)
+    assert got == [0, expected, expected, 0], f"all_caps=True, {word!r}: got {got}"
+    assert case_type_ids([word], [0])[0] == min(expected, 1), "without all_caps: 0 or 1 only"
+
+
 def test_only_models_with_two_token_types_support_it() -> None:
     assert supports_case_feature(SimpleNamespace(type_vocab_size=2))
     assert not supports_case_feature(SimpleNamespace(type_vocab_size=1))
@@ -43,7 +64,7 @@ def type_embeddings(model_dir: Path):
     return model.base_model.embeddings.token_type_embeddings.weight.detach()
 
 
-def train_barely(backbone: Path, output: Path) -> Path:
+def train_barely(backbone: Path, output: Path, **options: object) -> Path:
     """Train one epoch at a negligible learning rate: the saved weights are the starting ones."""
     from solutions.tools.data import read_dataset
     from solutions.tools.model import train_ner
@@ -51,7 +72,9 @@ def train_barely(backbone: Path, output: Path) -> Path:
 
     frame = read_dataset(DATA / "train.conll")
     config = TrainingConfig(epochs=1, learning_rate=1e-9, evaluate_during_training=False)
-    result = train_ner(frame, None, output, config, backbone=str(backbone), log=lambda _: None)
+    result = train_ner(
+        frame, None, output, config, backbone=str(backbone), log=lambda _: None, **options
+    )
     assert result.case_feature, "the tiny uncased model should get the case feature"
     return result.model_dir
 
@@ -80,3 +103,25 @@ def test_a_model_that_learned_the_case_feature_keeps_it_when_trained_further(
     after = type_embeddings(train_barely(backbone, tmp_path / "run"))
     moved = (after - before).abs().max().item()
     assert moved < 1e-5, f"the token type embeddings moved by {moved}; expected them kept"
+
+
+@pytest.mark.timeout(120)
+def test_the_all_caps_type_grows_the_table_and_the_model_predicts_with_it(
+    tmp_path: Path,
+) -> None:
+    import torch
+
+    from solutions.tools.inference import Tagger, read_model_card
+
+    backbone = build_tiny_model(tmp_path / "tiny", LABELS)
+    before = type_embeddings(backbone)
+    model_dir = train_barely(backbone, tmp_path / "run", case_all_caps=True)
+    after = type_embeddings(model_dir)
+    assert after.shape[0] == 3, f"token types after training with all caps: {after.shape[0]}"
+    for row in range(3):
+        torch.testing.assert_close(after[row], before[0], atol=1e-5, rtol=0)
+    assert read_model_card(model_dir)["case_all_caps"] is True
+    tagger = Tagger.load(model_dir)
+    assert tagger.case_all_caps
+    tags, _ = tagger.tag_words([["NATO", "met", "Ana", "in", "PARIS"]])[0]
+    assert len(tags) == 5 and set(tags) <= set(LABELS), tags

@@ -95,6 +95,7 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
     assert run_card["max_seq_length"] == card["max_seq_length"]
     assert run_card["best_epoch"] in (1, 2) and run_card["final"] is None, run_card["best_epoch"]
     assert metrics["held_out"] is True
+    assert (run_card["case_feature"], run_card["case_all_caps"]) == (True, False), run_card
     device = "cuda" if _torch_sees_cuda() else "cpu"
     got = (run_card["device"], run_card["mixed_precision"])
     assert got == (device, device == "cuda"), f"--device auto here: got {got}"

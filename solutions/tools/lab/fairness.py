@@ -106,6 +106,7 @@ def probe(tagger, sentences: list[list[str]], gold: list[list[str]], alignment) 
         tagger.max_seq_length,
         tagger.alignment,
         case_feature=tagger.case_feature,
+        case_all_caps=tagger.case_all_caps,
     )
     index = {label: i for i, label in enumerate(tagger.labels)}
     results = []
