@@ -163,6 +163,7 @@ class CourseNERModel(NERModel):
     label_all_subwords: bool = False
     case_feature: bool = False
     case_all_caps: bool = False
+    label_smoothing: float = 0.0
     step_losses: list[tuple[int, float]]
 
     def load_and_cache_examples(self, data, evaluate=False, no_cache=False, to_predict=None):
@@ -193,8 +194,14 @@ class CourseNERModel(NERModel):
 
         Each chunk's mean loss is weighted by its labelled subwords, so the result (and its
         gradient) is the loss of the whole batch. Every row has a labelled subword (the first
-        of its first word), so no chunk is empty. Called by SimpleTransformers' training loop.
+        of its first word), so no chunk is empty. With ``label_smoothing`` the targets are
+        smoothed (``torch.nn.CrossEntropyLoss(label_smoothing=...)``). Called by
+        SimpleTransformers' training loop.
         """
+        if self.label_smoothing:
+            loss_fct = torch.nn.CrossEntropyLoss(
+                ignore_index=IGNORE_INDEX, label_smoothing=self.label_smoothing
+            )
         lengths = inputs["attention_mask"].sum(dim=1).tolist()
         labelled = inputs["labels"] != IGNORE_INDEX
         total = 0
@@ -356,6 +363,8 @@ def train_ner(
     do_lower_case: bool | None = None,
     device: str = "auto",
     case_all_caps: bool = False,
+    layer_decay: float = 1.0,
+    label_smoothing: float = 0.0,
 ) -> TrainResult:
     """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
     ``run_dir/model``.
@@ -366,7 +375,9 @@ def train_ner(
     own files (progress scores, TensorBoard logs) go to ``run_dir/training``. ``case_feature``
     (``None``: on for a lower-casing backbone that has two token types) feeds capital letters
     through the token type ids (``solutions.tools.casing``); ``case_all_caps`` adds a third
-    type for words in capitals only. ``do_lower_case`` (``None``: step
+    type for words in capitals only. ``layer_decay`` below 1 gives each encoder layer that
+    factor of the learning rate of the layer above it (``layer_decay_groups``);
+    ``label_smoothing`` smooths the training targets. ``do_lower_case`` (``None``: step
     3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
     costs. ``device`` is ``auto`` (CUDA when torch sees it), ``cpu`` or ``cuda``; on CUDA,
     step 3's ``NERArgs`` turn on mixed precision (``fp16``).
@@ -417,6 +428,10 @@ def train_ner(
     if dev_frame is None:
         args.evaluate_during_training = args.use_early_stopping = False
     model = CourseNERModel(model_type, backbone, labels=labels, args=args, use_cuda=use_cuda)
+    if layer_decay < 1:
+        groups = layer_decay_groups(model.model, args.learning_rate, layer_decay, args.weight_decay)
+        model.args.custom_parameter_groups, model.args.custom_layer_parameters = groups
+    model.label_smoothing = label_smoothing
     model.steps = steps
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
@@ -462,6 +477,44 @@ def train_ner(
         global_step=global_step,
         progress_csv=progress if progress.is_file() else None,
         step_losses=model.step_losses,
+    )
+
+
+def layer_decay_groups(
+    network: Any, learning_rate: float, decay: float, weight_decay: float
+) -> tuple[list[dict], list[dict]]:
+    """SimpleTransformers' ``custom_parameter_groups`` and ``custom_layer_parameters`` for
+    layer-wise learning-rate decay: the top encoder layer gets ``learning_rate * decay``, each
+    layer below one more factor ``decay``, the embeddings one more; the classifier keeps
+    ``learning_rate``. Lower layers hold general language knowledge and change less. Biases
+    and LayerNorm weights get no weight decay, as in SimpleTransformers' own groups.
+
+    >>> from types import SimpleNamespace
+    >>> net = SimpleNamespace(config=SimpleNamespace(num_hidden_layers=2), named_parameters=
+    ...     lambda: [("bert.embeddings.word_embeddings.weight", 0), ("bert.embeddings.x.bias", 0)])
+    >>> groups, layers = layer_decay_groups(net, 1.0, 0.5, 0.01)
+    >>> [(group["lr"], group["weight_decay"]) for group in groups]
+    [(0.125, 0.01), (0.125, 0.0)]
+    >>> [layer["lr"] for layer in layers]
+    [0.25, 0.5]
+    """
+    layers = int(network.config.num_hidden_layers)
+    embeddings = [name for name, _ in network.named_parameters() if "embeddings." in name]
+    no_decay = [name for name in embeddings if "bias" in name or "LayerNorm.weight" in name]
+    lowest = learning_rate * decay ** (layers + 1)
+    return (
+        [
+            {
+                "params": [name for name in embeddings if name not in no_decay],
+                "lr": lowest,
+                "weight_decay": weight_decay,
+            },
+            {"params": no_decay, "lr": lowest, "weight_decay": 0.0},
+        ],
+        [
+            {"layer": i, "lr": learning_rate * decay ** (layers - i), "weight_decay": weight_decay}
+            for i in range(layers)
+        ],
     )
 
 

@@ -139,6 +139,19 @@ def parser() -> argparse.ArgumentParser:
         "a lower-casing backbone with two token types (default); caps: on, and words in "
         "capitals only get a third type",
     )
+    parse.add_argument(
+        "--layer-decay",
+        type=float_range(0, 1, low_open=True),
+        default=1.0,
+        help="layer-wise learning-rate decay: each encoder layer learns at this factor of the "
+        "layer above it (default 1: one learning rate for all)",
+    )
+    parse.add_argument(
+        "--label-smoothing",
+        type=float_range(0, 0.5),
+        default=0.0,
+        help="share of each target spread over the other labels (default 0)",
+    )
     parse.add_argument("--seed", type=int_range(0, 2**32 - 1), help="random seed")
     parse.add_argument(
         "--final",
@@ -191,6 +204,8 @@ def _train(args: argparse.Namespace) -> int:
         label_all_subwords=args.label_all_subwords,
         case_feature={"auto": None, "on": True, "off": False, "caps": True}[args.case_feature],
         case_all_caps=args.case_feature == "caps",
+        layer_decay=args.layer_decay,
+        label_smoothing=args.label_smoothing,
         device=args.device,
     )
     tagger = Tagger.load(result.model_dir, impl=args.impl, device=result.device)
@@ -418,6 +433,8 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "label_all_subwords": args.label_all_subwords,
         "case_feature": result.case_feature,
         "case_all_caps": result.case_all_caps,
+        "layer_decay": args.layer_decay,
+        "label_smoothing": args.label_smoothing,
         "device": result.device,
         "mixed_precision": result.mixed_precision,
         "labels": result.labels,
@@ -454,13 +471,18 @@ def run_recipe(args: argparse.Namespace, config) -> dict:
     """The settings that decide a run's result, as ``reference_scores`` keys them."""
     from solutions.tools import reference_scores
 
-    return reference_scores.recipe(
+    settings = reference_scores.recipe(
         asdict(config),
         backbone=args.model,
         max_seq_length=args.max_seq_length,
         label_all_subwords=args.label_all_subwords,
         case_feature=args.case_feature,
     )
+    if args.layer_decay != 1:
+        settings["layer_decay"] = args.layer_decay
+    if args.label_smoothing:
+        settings["label_smoothing"] = args.label_smoothing
+    return settings
 
 
 def _write_card(output: Path, card: dict) -> None:

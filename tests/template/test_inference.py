@@ -19,7 +19,7 @@ from solutions.tools.inference import (
     is_hub_id,
 )
 from tests.harness.show import assert_equal
-from tests.template.models import build_tiny_model
+from tests.template.models import DATA_DIR, build_tiny_model
 
 pytestmark = pytest.mark.pipeline
 
@@ -255,7 +255,10 @@ def test_plan_chunks_keeps_a_batch_of_equal_lengths_whole() -> None:
     assert plan_chunks([12] * 32) == [list(range(32))]
 
 
-def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(tiny: Path) -> None:
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(
+    tiny: Path, smoothing: float
+) -> None:
     import torch
     from simpletransformers.ner import NERModel
 
@@ -264,6 +267,7 @@ def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(tiny
     model = load_ner_model(tiny)
     model.model.eval()  # no dropout: both ways must give the same numbers
     model.step_losses = []
+    model.label_smoothing = smoothing
     lengths = [3, 40, 4, 41, 5, 39]
     assert len(plan_chunks(lengths)) > 1, "the test needs a batch that is cut into chunks"
     generator = torch.Generator().manual_seed(0)
@@ -277,15 +281,55 @@ def test_a_batch_run_in_chunks_has_the_loss_and_gradient_of_the_whole_batch(tiny
         labels.where(mask == 1, -100),
     )
 
-    def loss_and_gradient(calculate_loss) -> tuple[float, torch.Tensor]:
+    def loss_and_gradient(calculate_loss, loss_fct=None) -> tuple[float, torch.Tensor]:
         model.model.zero_grad()
         inputs = model._get_inputs_dict(batch)
-        loss, *_ = calculate_loss(model, model.model, inputs, None, len(LABELS), model.args)
+        loss, *_ = calculate_loss(model, model.model, inputs, loss_fct, len(LABELS), model.args)
         loss.backward()
         return loss.item(), model.model.classifier.weight.grad.clone()
 
     chunked = loss_and_gradient(type(model)._calculate_loss)
-    whole = loss_and_gradient(NERModel._calculate_loss)
+    smoothed = torch.nn.CrossEntropyLoss(label_smoothing=smoothing) if smoothing else None
+    whole = loss_and_gradient(NERModel._calculate_loss, smoothed)
     assert chunked[0] == pytest.approx(whole[0], rel=1e-5), f"loss {chunked[0]} != {whole[0]}"
     torch.testing.assert_close(chunked[1], whole[1], rtol=1e-4, atol=1e-6)
     assert model.step_losses == [(1, chunked[0])]
+
+
+def test_layer_decay_gives_each_layer_below_a_smaller_learning_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    import solutions.tools.model as model_module
+    from solutions.tools.data import read_dataset
+    from solutions.training_config import TrainingConfig
+
+    groups: list[dict] = []  # as given to the optimiser, before the scheduler changes them
+
+    def recording_adamw(params, **options):
+        params = list(params)
+        groups.extend({**group, "lr": group.get("lr", options["lr"])} for group in params)
+        return torch.optim.AdamW(params, **options)
+
+    monkeypatch.setattr(model_module, "FusedAdamW", recording_adamw)
+    frame = read_dataset(DATA_DIR / "dev.conll")
+    labels = sorted(set(frame["labels"]), key=lambda tag: (tag != "O", tag[2:], tag))
+    tiny = build_tiny_model(tmp_path / "tiny", labels)
+    config = TrainingConfig(epochs=1, learning_rate=1e-3, evaluate_during_training=False)
+    model_module.train_ner(
+        frame, None, tmp_path / "run", config, backbone=str(tiny), layer_decay=0.5, log=print
+    )
+    rates = sorted({group["lr"] for group in group_list(groups)}, reverse=True)
+    layers = 2  # the tiny BERT's encoder layers
+    expected = [1e-3 * 0.5**k for k in range(layers + 2)]  # classifier, top layer ... embeddings
+    assert rates == pytest.approx(expected), f"learning rates {rates}, expected {expected}"
+    counted = sum(len(group["params"]) for group in groups)
+    network = AutoModelForTokenClassification.from_pretrained(tmp_path / "run" / "model")
+    assert counted == len(list(network.parameters())), "every parameter in exactly one group"
+
+
+def group_list(groups: list[dict]) -> list[dict]:
+    """The groups that hold parameters (SimpleTransformers also passes empty ones)."""
+    return [group for group in groups if group["params"]]
