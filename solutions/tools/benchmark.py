@@ -37,6 +37,7 @@ from pathlib import Path
 from solutions.tools.cli import (
     CommandParser,
     add_device_flag,
+    add_precision_flag,
     add_threads_flag,
     int_range,
     quiet_libraries,
@@ -86,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     )
     add_threads_flag(subset)
     add_device_flag(subset)
+    add_precision_flag(subset)
     subset.add_argument("--output", type=Path, default=Path("runs/benchmark"))
     subset.add_argument("--json", type=Path, help="also write the results here")
     full = modes.add_parser("full", help="train on the full split, report dev F1 and time")
@@ -179,7 +181,13 @@ def _train_and_score(
     backbone = args.model or default_backbone()
     if name == "course":
         result = train_ner(
-            train_frame, None, run_dir, config, backbone=backbone, device=args.device
+            train_frame,
+            None,
+            run_dir,
+            config,
+            backbone=backbone,
+            device=args.device,
+            precision=args.precision,
         )
         seconds, model_dir, length = (
             result.training_seconds,

@@ -33,6 +33,7 @@ from solutions.tools.benchmark import CONLL, SAMPLE_SEED, _sample
 from solutions.tools.cli import (
     CommandParser,
     add_device_flag,
+    add_precision_flag,
     add_threads_flag,
     int_range,
     quiet_libraries,
@@ -59,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--batch-size", type=int_range(1), default=32)
     add_threads_flag(parse)
     add_device_flag(parse)
+    add_precision_flag(parse)
     parse.add_argument("--output", type=Path, default=Path("runs/profile"))
     parse.add_argument("--json", type=Path, help="also write the results here")
     return parse
@@ -166,6 +168,7 @@ def _profile(args: argparse.Namespace) -> int:
             config,
             backbone=args.model or default_backbone(),
             device=device,
+            precision=args.precision,
         )
     total = time.perf_counter() - started
     clock.seconds["other"] = max(0.0, total - sum(clock.seconds.values()))

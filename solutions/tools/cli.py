@@ -98,6 +98,17 @@ def add_device_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_precision_flag(parser: argparse.ArgumentParser) -> None:
+    """``--precision auto|bf16|fp32`` for commands that train on a CPU."""
+    parser.add_argument(
+        "--precision",
+        choices=("auto", "bf16", "fp32"),
+        default="auto",
+        help="number format of training on a CPU: auto (bfloat16 where the CPU has bfloat16 "
+        "instructions, else float32; default), bf16 or fp32; CUDA always uses float16",
+    )
+
+
 def resolve_device(asked: str = "auto") -> str:
     """``"cuda"`` or ``"cpu"`` for a ``--device`` value; ``auto`` takes CUDA when torch sees it.
 

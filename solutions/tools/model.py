@@ -164,6 +164,7 @@ class CourseNERModel(NERModel):
     case_feature: bool = False
     case_all_caps: bool = False
     label_smoothing: float = 0.0
+    cpu_bfloat16: bool = False
     step_losses: list[tuple[int, float]]
 
     def load_and_cache_examples(self, data, evaluate=False, no_cache=False, to_predict=None):
@@ -195,7 +196,9 @@ class CourseNERModel(NERModel):
         Each chunk's mean loss is weighted by its labelled subwords, so the result (and its
         gradient) is the loss of the whole batch. Every row has a labelled subword (the first
         of its first word), so no chunk is empty. With ``label_smoothing`` the targets are
-        smoothed (``torch.nn.CrossEntropyLoss(label_smoothing=...)``). Called by
+        smoothed (``torch.nn.CrossEntropyLoss(label_smoothing=...)``). With ``cpu_bfloat16``
+        the forward pass (and so the backward pass) runs in bfloat16 where autocast allows
+        it; the weights, the optimiser and the loss stay float32. Called by
         SimpleTransformers' training loop.
         """
         if self.label_smoothing:
@@ -209,7 +212,8 @@ class CourseNERModel(NERModel):
             index = torch.tensor(rows, device=inputs["labels"].device)
             longest = max(lengths[row] for row in rows)
             chunk = {name: tensor[index, :longest] for name, tensor in inputs.items()}
-            loss, *_ = super()._calculate_loss(model, chunk, loss_fct, num_labels, args)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.cpu_bfloat16):
+                loss, *_ = super()._calculate_loss(model, chunk, loss_fct, num_labels, args)
             total = total + loss * labelled[index].sum()
         loss = total / labelled.sum()
         self.step_losses.append((len(self.step_losses) + 1, loss.item()))
@@ -336,7 +340,7 @@ class TrainResult:
     model_dir: Path
     labels: list[str]
     device: str
-    mixed_precision: bool
+    mixed_precision: str
     do_lower_case: bool
     case_feature: bool
     case_all_caps: bool
@@ -365,6 +369,7 @@ def train_ner(
     case_all_caps: bool = False,
     layer_decay: float = 1.0,
     label_smoothing: float = 0.0,
+    precision: str = "auto",
 ) -> TrainResult:
     """Fine-tune ``backbone`` on ``train_frame``; the best model on ``dev_frame`` goes to
     ``run_dir/model``.
@@ -377,7 +382,9 @@ def train_ner(
     through the token type ids (``solutions.tools.casing``); ``case_all_caps`` adds a third
     type for words in capitals only. ``layer_decay`` below 1 gives each encoder layer that
     factor of the learning rate of the layer above it (``layer_decay_groups``);
-    ``label_smoothing`` smooths the training targets. ``do_lower_case`` (``None``: step
+    ``label_smoothing`` smooths the training targets. ``precision`` is ``auto`` (on CUDA,
+    float16 as step 3's ``fp16`` asks; on a CPU with bfloat16 instructions, bfloat16),
+    ``bf16`` or ``fp32`` (CPU only: ``cpu_bfloat16_choice``). ``do_lower_case`` (``None``: step
     3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
     costs. ``device`` is ``auto`` (CUDA when torch sees it), ``cpu`` or ``cuda``; on CUDA,
     step 3's ``NERArgs`` turn on mixed precision (``fp16``).
@@ -432,6 +439,7 @@ def train_ner(
         groups = layer_decay_groups(model.model, args.learning_rate, layer_decay, args.weight_decay)
         model.args.custom_parameter_groups, model.args.custom_layer_parameters = groups
     model.label_smoothing = label_smoothing
+    model.cpu_bfloat16 = cpu_bfloat16_choice(precision, use_cuda)
     model.steps = steps
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
@@ -440,7 +448,8 @@ def train_ner(
         f"case feature (capitals through token type ids): {model.case_feature}"
         + (", all caps as a type of its own" if model.case_all_caps else "")
     )
-    log(f"device {'cuda' if use_cuda else 'cpu'}, mixed precision (fp16) {bool(model.args.fp16)}")
+    mixed = "float16" if model.args.fp16 else "bfloat16" if model.cpu_bfloat16 else "none"
+    log(f"device {'cuda' if use_cuda else 'cpu'}, mixed precision: {mixed}")
     if model.case_feature and not _trained_with_case_feature(backbone):
         start_neutral(model.model, types=3 if model.case_all_caps else 2)
     elif model.case_all_caps and model.model.config.type_vocab_size < 3:
@@ -467,7 +476,7 @@ def train_ner(
         model_dir=model_dir,
         labels=labels,
         device="cuda" if use_cuda else "cpu",
-        mixed_precision=bool(model.args.fp16),
+        mixed_precision=mixed,
         do_lower_case=do_lower_case,
         case_feature=model.case_feature,
         case_all_caps=model.case_all_caps,
@@ -478,6 +487,19 @@ def train_ner(
         progress_csv=progress if progress.is_file() else None,
         step_losses=model.step_losses,
     )
+
+
+def cpu_bfloat16_choice(precision: str, use_cuda: bool) -> bool:
+    """Whether training on the CPU runs its forward and backward passes in bfloat16.
+
+    ``auto``: where the CPU has bfloat16 instructions (oneDNN says so); ``bf16``: always
+    (slow on a CPU without them); ``fp32``: never. Never on CUDA, which uses float16.
+    """
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ValueError(f"unknown precision {precision!r}: use auto, bf16 or fp32")
+    if use_cuda or precision == "fp32":
+        return False
+    return precision == "bf16" or bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def layer_decay_groups(

@@ -50,6 +50,7 @@ from solutions.tools.cli import (
     add_data_flags,
     add_device_flag,
     add_impl_flag,
+    add_precision_flag,
     add_threads_flag,
     float_range,
     int_range,
@@ -163,6 +164,7 @@ def parser() -> argparse.ArgumentParser:
     add_data_flags(parse)
     add_threads_flag(parse)
     add_device_flag(parse)
+    add_precision_flag(parse)
     add_impl_flag(parse)
     return parse
 
@@ -207,6 +209,7 @@ def _train(args: argparse.Namespace) -> int:
         layer_decay=args.layer_decay,
         label_smoothing=args.label_smoothing,
         device=args.device,
+        precision=args.precision,
     )
     tagger = Tagger.load(result.model_dir, impl=args.impl, device=result.device)
     summary = _write_outputs(args, steps, tagger, data, config, epochs, result)
@@ -511,7 +514,7 @@ def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary:
             f"{result.training_seconds:.0f} s (run {card['wall_seconds']:.0f} s), "
             f"max_seq_length {result.max_seq_length}, lower-case {result.do_lower_case}, "
             f"case feature {result.case_feature}, device {result.device}"
-            + (" (mixed precision)" if result.mixed_precision else ""),
+            + f", mixed precision: {result.mixed_precision}",
             describe(args.impl),
             f"model: {result.model_dir}",
             f"outputs: {args.output}/{{metrics.json, classification_report.txt, "

@@ -333,3 +333,65 @@ def test_layer_decay_gives_each_layer_below_a_smaller_learning_rate(
 def group_list(groups: list[dict]) -> list[dict]:
     """The groups that hold parameters (SimpleTransformers also passes empty ones)."""
     return [group for group in groups if group["params"]]
+
+
+@pytest.mark.parametrize(
+    ("precision", "use_cuda", "expected"),
+    [("fp32", False, False), ("bf16", False, True), ("bf16", True, False), ("auto", True, False)],
+)
+def test_bfloat16_only_where_asked_or_chosen_on_a_cpu(
+    precision: str, use_cuda: bool, expected: bool
+) -> None:
+    from solutions.tools.model import cpu_bfloat16_choice
+
+    got = cpu_bfloat16_choice(precision, use_cuda)
+    assert got is expected, f"cpu_bfloat16_choice({precision!r}, {use_cuda}) = {got}"
+
+
+def test_auto_precision_follows_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from solutions.tools.model import cpu_bfloat16_choice
+
+    for supported in (True, False):
+        monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda s=supported: s)
+        assert cpu_bfloat16_choice("auto", False) is supported, f"bf16 instructions: {supported}"
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        cpu_bfloat16_choice("half", False)
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("bf16", "bfloat16"), ("fp32", "float32")])
+def test_training_runs_the_model_in_the_precision_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, precision: str, dtype: str
+) -> None:
+    from safetensors import safe_open
+
+    import solutions.tools.model as model_module
+    from solutions.tools.data import read_dataset
+    from solutions.training_config import TrainingConfig
+
+    frame = read_dataset(DATA_DIR / "dev.conll")
+    labels = sorted(set(frame["labels"]), key=lambda tag: (tag != "O", tag[2:], tag))
+    tiny = build_tiny_model(tmp_path / "tiny", labels)
+    seen: set[str] = set()
+    original = model_module.NERModel._calculate_loss
+
+    def recording(self, model, inputs, *args):
+        handle = model.classifier.register_forward_hook(
+            lambda _module, _inputs, output: seen.add(str(output.dtype).removeprefix("torch."))
+        )
+        try:
+            return original(self, model, inputs, *args)
+        finally:
+            handle.remove()
+
+    monkeypatch.setattr(model_module.NERModel, "_calculate_loss", recording)
+    config = TrainingConfig(epochs=1, learning_rate=1e-3, evaluate_during_training=False)
+    result = model_module.train_ner(
+        frame, None, tmp_path / "run", config, backbone=str(tiny), log=print, precision=precision
+    )
+    assert seen == {dtype}, f"--precision {precision}: the classifier computed in {seen}"
+    assert result.mixed_precision == ("bfloat16" if precision == "bf16" else "none")
+    with safe_open(result.model_dir / "model.safetensors", "pt") as saved:
+        stored = {saved.get_slice(name).get_dtype() for name in saved.keys()}  # noqa: SIM118
+    assert stored == {"F32"}, f"the saved weights must stay float32, got {stored}"

@@ -98,7 +98,14 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
     assert (run_card["case_feature"], run_card["case_all_caps"]) == (True, False), run_card
     device = "cuda" if _torch_sees_cuda() else "cpu"
     got = (run_card["device"], run_card["mixed_precision"])
-    assert got == (device, device == "cuda"), f"--device auto here: got {got}"
+    expected = (device, "float16" if device == "cuda" else _cpu_mixed_precision())
+    assert got == expected, f"--device auto --precision auto here: got {got}, expected {expected}"
+
+
+def _cpu_mixed_precision() -> str:
+    import torch
+
+    return "bfloat16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "none"
 
 
 def _torch_sees_cuda() -> bool:
