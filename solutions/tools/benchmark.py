@@ -189,10 +189,11 @@ def _train_and_score(
             device=args.device,
             precision=args.precision,
         )
-        seconds, model_dir, length = (
+        seconds, model_dir, length, mixed = (
             result.training_seconds,
             result.model_dir,
             result.max_seq_length,
+            result.mixed_precision,
         )
     else:
         from transformers import AutoTokenizer
@@ -201,7 +202,7 @@ def _train_and_score(
         seconds, model_dir = _train_plain(
             train_frame, run_dir, config, backbone, lower, steps, args.device
         )
-        length = 128
+        length, mixed = 128, "none"
         labels = steps.preprocessing.build_label_list(train_frame["labels"])
         write_model_card(model_dir, labels, do_lower_case=lower, max_seq_length=length)
     started = time.perf_counter()
@@ -211,6 +212,7 @@ def _train_and_score(
     return {
         "seed": seed,
         "max_seq_length": length,
+        "mixed_precision": mixed,
         "training_seconds": round(seconds, 3),
         "sentences_per_second": round(sentences / seconds, 2),
         "dev_f1": round(scores["f1"], 4),

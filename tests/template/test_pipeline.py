@@ -222,6 +222,8 @@ def test_the_throughput_benchmark_trains_both_ways_and_reports_the_ratio(
             assert 0 <= done["dev_f1"] <= 1 and done["training_seconds"] > 0, done
         seconds = sum(done["training_seconds"] for done in arm["runs"])
         assert arm["sentences_per_second"] == pytest.approx(2 * 64 / seconds, rel=0.01), arm
+    assert {done["mixed_precision"] for done in plain["runs"]} == {"none"}, plain
+    assert {done["mixed_precision"] for done in course["runs"]} == {_cpu_mixed_precision()}
     ratio = course["sentences_per_second"] / plain["sentences_per_second"]
     assert results["speedup"] == pytest.approx(ratio, abs=0.01), results
 
