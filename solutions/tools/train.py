@@ -445,6 +445,7 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "dev_split": {k: v for k, v in data.split.items() if k != "why"} if data.split else None,
         "final": {k: v for k, v in data.final.items() if k != "why"} if data.final else None,
         "best_epoch": best_epoch(result.progress_csv),
+        "epochs_trained": len(dev_f1_by_epoch(result.progress_csv)) or None,
         "training_seconds": round(result.training_seconds, 1),
         "optimizer_steps": result.global_step,
         "dev": {key: scores[key] for key in ("precision", "recall", "f1", "token_accuracy")},
@@ -456,18 +457,41 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     return {"scores": scores, "report": report, "run_card": card}
 
 
-def best_epoch(progress_csv: Path | None) -> int | None:
-    """The epoch whose dev evaluation had the best F1 (the first, on a tie), or ``None``
-    without dev evaluations; the run evaluates once at the end of each epoch, so the
-    ``n``-th row of SimpleTransformers' ``training_progress_scores.csv`` is epoch ``n``.
+def dev_f1_by_epoch(progress_csv: Path | None) -> list[float]:
+    """Dev F1 after each epoch, ``[]`` without dev evaluations; the run evaluates once at the
+    end of each epoch, so the ``n``-th row of SimpleTransformers'
+    ``training_progress_scores.csv`` is epoch ``n``.
     """
     import csv
 
     if progress_csv is None or not Path(progress_csv).is_file():
-        return None
+        return []
     with Path(progress_csv).open(encoding="utf-8") as handle:
-        scores = [float(row["f1_score"]) for row in csv.DictReader(handle)]
+        return [float(row["f1_score"]) for row in csv.DictReader(handle)]
+
+
+def best_epoch(progress_csv: Path | None) -> int | None:
+    """The epoch whose dev evaluation had the best F1 (the first, on a tie), or ``None``
+    without dev evaluations.
+
+    >>> best_epoch(None) is None
+    True
+    """
+    scores = dev_f1_by_epoch(progress_csv)
     return scores.index(max(scores)) + 1 if scores else None
+
+
+def _epochs_text(card: dict) -> str:
+    """``36 epochs``, or ``32 of 36 epochs, stopped early ...`` when early stopping ended the run.
+
+    >>> _epochs_text({"epochs_trained": 32, "epochs": {"epochs": 36}, "best_epoch": 13})
+    '32 of 36 epochs, stopped early: best dev F1 after epoch 13'
+    """
+    trained, planned = card["epochs_trained"], card["epochs"]["epochs"]
+    if trained is None or trained >= planned:
+        return f"{planned} epochs"
+    best = card["best_epoch"]
+    return f"{trained} of {planned} epochs, stopped early: best dev F1 after epoch {best}"
 
 
 def run_recipe(args: argparse.Namespace, config) -> dict:
@@ -510,7 +534,7 @@ def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary:
             f"token accuracy {scores['token_accuracy']:.4f}",
             comparison(card["reference"], scores["f1"], args.impl),
             *_final_hint(card),
-            f"trained {result.global_step} steps ({card['epochs']['epochs']} epochs) in "
+            f"trained {result.global_step} steps ({_epochs_text(card)}) in "
             f"{result.training_seconds:.0f} s (run {card['wall_seconds']:.0f} s), "
             f"max_seq_length {result.max_seq_length}, lower-case {result.do_lower_case}, "
             f"case feature {result.case_feature}, device {result.device}"

@@ -634,6 +634,18 @@ def test_a_run_with_dev_names_its_best_epoch_for_final(run_dir: Path) -> None:
         scores = [float(row["f1_score"]) for row in csv.DictReader(rows)]
     assert len(scores) == 2, f"one dev evaluation per epoch expected, got {scores}"
     assert card["best_epoch"] == scores.index(max(scores)) + 1, (card["best_epoch"], scores)
+    assert card["epochs_trained"] == len(scores), (card["epochs_trained"], scores)
+
+
+def test_the_summary_says_when_early_stopping_ended_the_run() -> None:
+    from solutions.tools.train import _epochs_text
+
+    stopped = {"epochs_trained": 32, "epochs": {"epochs": 36}, "best_epoch": 13}
+    expected = "32 of 36 epochs, stopped early: best dev F1 after epoch 13"
+    assert _epochs_text(stopped) == expected, (stopped, _epochs_text(stopped), expected)
+    for trained in (36, None):  # ran every epoch; no dev evaluations (--final)
+        card = {**stopped, "epochs_trained": trained}
+        assert _epochs_text(card) == "36 epochs", (card, _epochs_text(card))
 
 
 @pytest.mark.timeout(180)
