@@ -98,12 +98,12 @@ def plot_confusion(path: Path, labels: list[str], matrix: np.ndarray) -> Path:
 
 
 def plot_training_curves(
-    path: Path, step_losses: list[tuple[int, float]], progress_csv: Path | None
+    path: Path, step_losses: list[tuple[int, float]], scores: dict[str, list[float]]
 ) -> Path:
     """A PNG with the training loss per step (and its moving average) and dev F1 per evaluation.
 
-    ``progress_csv`` is SimpleTransformers' ``training_progress_scores.csv`` (``global_step``,
-    ``f1_score``, ``eval_loss``, ...); without it only the loss is drawn.
+    ``scores`` are the dev evaluations as ``read_progress`` gives them (``global_step``,
+    ``f1_score``, ``eval_loss``, ...); without them only the loss is drawn.
     """
     plt = _pyplot()
     figure, (loss_axes, f1_axes) = plt.subplots(1, 2, figsize=(11, 4))
@@ -113,7 +113,6 @@ def plot_training_curves(
         window = max(1, len(losses) // 20)
         smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
         loss_axes.plot(steps[window - 1 :], smooth, color="navy", label=f"mean of {window}")
-    scores = _read_progress(progress_csv)
     if scores.get("eval_loss"):
         loss_axes.plot(
             scores["global_step"], scores["eval_loss"], "o-", color="darkorange", label="dev loss"
@@ -165,7 +164,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _read_progress(path: Path | None) -> dict[str, list[float]]:
+def read_progress(path: Path | None) -> dict[str, list[float]]:
+    """SimpleTransformers' ``training_progress_scores.csv`` as columns, one value per dev
+    evaluation (``{}`` without the file); the course evaluates at the end of each epoch.
+
+    >>> read_progress(None)
+    {}
+    """
     if path is None or not Path(path).is_file():
         return {}
     with Path(path).open(encoding="utf-8") as handle:

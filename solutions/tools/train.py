@@ -420,9 +420,9 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     labels, matrix = steps.metrics.entity_confusion(gold, predicted)
     reporting.plot_confusion(out / "confusion_matrix.png", labels, matrix)
     reporting.write_errors(out / "errors.csv", steps.metrics.find_errors(words, gold, predicted))
-    reporting.plot_training_curves(
-        out / "training_curves.png", result.step_losses, result.progress_csv
-    )
+    progress = reporting.read_progress(result.progress_csv)
+    reporting.plot_training_curves(out / "training_curves.png", result.step_losses, progress)
+    dev_f1 = progress.get("f1_score", [])
     recipe = run_recipe(args, config)
     card = {
         "command": "python -m solutions.tools.train " + " ".join(sys.argv[1:]),
@@ -444,8 +444,8 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "data": {"train": data.train_record, "dev": data.dev_record},
         "dev_split": {k: v for k, v in data.split.items() if k != "why"} if data.split else None,
         "final": {k: v for k, v in data.final.items() if k != "why"} if data.final else None,
-        "best_epoch": best_epoch(result.progress_csv),
-        "epochs_trained": len(dev_f1_by_epoch(result.progress_csv)) or None,
+        "best_epoch": best_epoch(dev_f1),
+        "epochs_trained": len(dev_f1) or None,
         "training_seconds": round(result.training_seconds, 1),
         "optimizer_steps": result.global_step,
         "dev": {key: scores[key] for key in ("precision", "recall", "f1", "token_accuracy")},
@@ -457,28 +457,14 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
     return {"scores": scores, "report": report, "run_card": card}
 
 
-def dev_f1_by_epoch(progress_csv: Path | None) -> list[float]:
-    """Dev F1 after each epoch, ``[]`` without dev evaluations; the run evaluates once at the
-    end of each epoch, so the ``n``-th row of SimpleTransformers'
-    ``training_progress_scores.csv`` is epoch ``n``.
-    """
-    import csv
-
-    if progress_csv is None or not Path(progress_csv).is_file():
-        return []
-    with Path(progress_csv).open(encoding="utf-8") as handle:
-        return [float(row["f1_score"]) for row in csv.DictReader(handle)]
-
-
-def best_epoch(progress_csv: Path | None) -> int | None:
+def best_epoch(dev_f1: list[float]) -> int | None:
     """The epoch whose dev evaluation had the best F1 (the first, on a tie), or ``None``
-    without dev evaluations.
+    without dev evaluations; the ``n``-th evaluation is the end of epoch ``n``.
 
-    >>> best_epoch(None) is None
-    True
+    >>> best_epoch([0.61, 0.74, 0.74, 0.70]), best_epoch([])
+    (2, None)
     """
-    scores = dev_f1_by_epoch(progress_csv)
-    return scores.index(max(scores)) + 1 if scores else None
+    return dev_f1.index(max(dev_f1)) + 1 if dev_f1 else None
 
 
 def _epochs_text(card: dict) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from solutions.tools import reporting
 from solutions.tools.implementation import load_implementation
 
 if TYPE_CHECKING:
@@ -324,12 +325,7 @@ def epoch_losses(
 
 def read_progress(result: TrainResult) -> dict[str, list[float]]:
     """SimpleTransformers' ``training_progress_scores.csv`` as columns (empty without dev)."""
-    import pandas as pd
-
-    if result.progress_csv is None:
-        return {}
-    table = pd.read_csv(result.progress_csv)
-    return {column: [float(value) for value in table[column]] for column in table.columns}
+    return reporting.read_progress(result.progress_csv)
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
