@@ -10,7 +10,8 @@ side by side in one process:
   random batches run in chunks of similar length, fused AdamW).
 
 It reports training throughput (sentences per second, feature building included) and the
-ratio, and scores both models with the same evaluator (``Tagger``, windows, every dev word).
+ratio, and scores both models with the same evaluator (``Tagger``, windows, every dev word)
+and the same decoding (``iob2`` on valid IOB2 training data, as ``train_ner`` chooses).
 
 ``full`` runs ``python -m solutions.tools.train`` on the whole training split with early stopping
 on dev and reports the dev F1 (per type too), the best epoch and the training time from its run
@@ -162,10 +163,11 @@ def _subset(args: argparse.Namespace) -> int:
 def _train_and_score(
     name: str, seed: int, train_frame, dev_frame, args: argparse.Namespace
 ) -> dict:
+    from solutions.tools.decoding import training_decoding
     from solutions.tools.evaluate import evaluate_frame
     from solutions.tools.implementation import default_implementation, load_implementation
     from solutions.tools.inference import Tagger, write_model_card
-    from solutions.tools.model import default_backbone, train_ner
+    from solutions.tools.model import default_backbone, sentences_of, train_ner
 
     steps = load_implementation(default_implementation())
     TrainingConfig = steps.training_config.TrainingConfig
@@ -204,7 +206,13 @@ def _train_and_score(
         )
         length, mixed = 128, "none"
         labels = steps.preprocessing.build_label_list(train_frame["labels"])
-        write_model_card(model_dir, labels, do_lower_case=lower, max_seq_length=length)
+        write_model_card(
+            model_dir,
+            labels,
+            do_lower_case=lower,
+            max_seq_length=length,
+            decoding=training_decoding(sentences_of(train_frame)[1], steps.alignment),
+        )
     started = time.perf_counter()
     scores, *_ = evaluate_frame(
         Tagger.load(model_dir, device=args.device), dev_frame, steps.metrics

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from solutions.tools.decoding import DECODINGS
 from solutions.tools.implementation import IMPLEMENTATIONS, StepError, default_implementation
 
 DEBUG_VARIABLE = "NER_DEBUG"
@@ -95,6 +96,19 @@ def add_device_flag(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="where the model runs: auto (a CUDA GPU when torch sees one, else the CPU; "
         "default), cpu or cuda; training on CUDA uses mixed precision (fp16)",
+    )
+
+
+def add_decoding_flag(parser: argparse.ArgumentParser) -> None:
+    """``--decoding iob2|argmax`` for commands that tag with a model (default: its card's)."""
+    parser.add_argument(
+        "--decoding",
+        choices=DECODINGS,
+        default=None,
+        help="how tags are read from the model's scores: iob2 (the best sequence in which "
+        "every I-X follows B-X or I-X) or argmax (each word its best tag); default: what the "
+        "model was trained for (iob2 on valid IOB2 training data, argmax otherwise and for "
+        "models trained elsewhere)",
     )
 
 

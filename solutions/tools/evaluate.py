@@ -27,6 +27,7 @@ from pathlib import Path
 from solutions.tools.cli import (
     CommandParser,
     add_data_flags,
+    add_decoding_flag,
     add_device_flag,
     add_impl_flag,
     add_model_flag,
@@ -55,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     add_data_flags(parse)
     add_threads_flag(parse)
     add_device_flag(parse)
+    add_decoding_flag(parse)
     add_impl_flag(parse)
     return parse
 
@@ -127,8 +129,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     use_threads(args.threads)
     quiet_libraries()
     steps = load_implementation(args.impl)
-    tagger = Tagger.load(args.model, impl=args.impl, device=args.device)
-    print(f"model: {args.model} ({tagger.origin})\n{describe(args.impl)}\n")
+    tagger = Tagger.load(args.model, impl=args.impl, device=args.device, decoding=args.decoding)
+    print(f"model: {args.model} ({tagger.origin}), decoding {tagger.decoding}")
+    print(f"{describe(args.impl)}\n")
     frame = read_dataset(
         args.data, format=args.format, encoding=args.encoding, preprocessing=steps.preprocessing
     )
@@ -138,7 +141,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         scores["types"] = sorted(args.types)
         print(f"scored only {', '.join(sorted(args.types))}: other entities count as O")
     seconds = time.perf_counter() - started
-    scores.update(model=str(args.model), data=str(args.data), seconds=round(seconds, 2))
+    scores.update(
+        model=str(args.model),
+        data=str(args.data),
+        decoding=tagger.decoding,
+        seconds=round(seconds, 2),
+    )
     print(reporting.format_report(scores["per_type"]))
     print(
         f"\n{args.data}: {scores['sentences']} sentences, {scores['words']} words in "

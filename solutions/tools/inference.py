@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from solutions.tools.casing import case_type_ids
 from solutions.tools.cli import resolve_device
+from solutions.tools.decoding import DECODINGS, decode
 from solutions.tools.implementation import load_implementation
 from solutions.tools.text import split_words
 
@@ -115,6 +116,9 @@ def read_model_card(model_dir: str | Path) -> dict[str, Any]:
         meta.setdefault(name, False)
         if not isinstance(meta[name], bool):
             raise ValueError(f"{path} is damaged: {name} must be true or false")
+    meta.setdefault("decoding", "argmax")
+    if meta["decoding"] not in DECODINGS:
+        raise ValueError(f"{path} is damaged: decoding must be one of {', '.join(DECODINGS)}")
     return meta
 
 
@@ -183,6 +187,7 @@ def plain_model_card(source: str) -> dict[str, Any]:
         "max_seq_length": min(int(positions), MAX_PLAIN_LENGTH),
         "case_feature": False,
         "case_all_caps": False,
+        "decoding": "argmax",
         "trained_here": False,
     }
 
@@ -266,6 +271,7 @@ class Tagger:
         case_feature: bool = False,
         origin: str = TRAINED_HERE,
         case_all_caps: bool = False,
+        decoding: str = "argmax",
     ) -> None:
         self.model = model
         self.origin = origin
@@ -274,14 +280,22 @@ class Tagger:
         self.max_seq_length = max_seq_length
         self.case_feature = case_feature
         self.case_all_caps = case_all_caps
+        self.decoding = decoding
         self.alignment = load_implementation(impl).alignment
 
     @classmethod
-    def load(cls, model: str | Path, impl: str | None = None, device: str = "auto") -> Tagger:
+    def load(
+        cls,
+        model: str | Path,
+        impl: str | None = None,
+        device: str = "auto",
+        decoding: str | None = None,
+    ) -> Tagger:
         """Load a token-classification model: a folder or a Hugging Face id (downloaded).
 
         The model runs on ``device``: ``auto`` (a CUDA GPU when torch sees one), ``cpu`` or
-        ``cuda`` (``solutions.tools.cli.resolve_device``).
+        ``cuda`` (``solutions.tools.cli.resolve_device``). ``decoding`` (``iob2`` or
+        ``argmax``, see ``solutions.tools.decoding``) overrides the model card's.
 
         A folder written by ``solutions.tools.train`` brings its ``ner_course.json``
         (labels, lower-casing, sequence length, case feature); any other model is read as
@@ -310,10 +324,15 @@ class Tagger:
             case_feature=meta["case_feature"],
             case_all_caps=meta["case_all_caps"],
             origin=TRAINED_HERE if meta["trained_here"] else TRAINED_ELSEWHERE,
+            decoding=decoding or meta["decoding"],
         )
 
     def tag_words(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
         """One tag and its probability for every word of every sentence.
+
+        The tags are read with the tagger's ``decoding`` (``solutions.tools.decoding``); the
+        probability is the model's for that tag, so it may be below another tag's when
+        ``iob2`` decoding chose a valid sequence over a word's best guess.
 
         >>> tagger.tag_words([["Angela", "Merkel", "visited", "Paris", "."]])  # doctest: +SKIP
         [(['B-PER', 'I-PER', 'O', 'B-LOC', 'O'], [0.99, 0.98, 0.99, 0.97, 0.99])]
@@ -332,7 +351,7 @@ class Tagger:
         ):
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             probabilities = shifted / shifted.sum(axis=1, keepdims=True)
-            best = probabilities.argmax(axis=1)
+            best = decode(logits, self.labels, self.decoding)
             tags = [self.labels[i] for i in best]
             tagged.append((tags, [float(p) for p in probabilities[np.arange(len(best)), best]]))
         return tagged

@@ -48,6 +48,7 @@ from simpletransformers.ner import ner_model as simpletransformers_ner
 
 from solutions.tools.casing import case_type_ids, start_neutral, supports_case_feature
 from solutions.tools.cli import resolve_device
+from solutions.tools.decoding import decode, training_decoding
 from solutions.tools.implementation import load_implementation
 from solutions.tools.inference import read_model_card, readable_words, word_logits, write_model_card
 
@@ -165,6 +166,7 @@ class CourseNERModel(NERModel):
     case_all_caps: bool = False
     label_smoothing: float = 0.0
     cpu_bfloat16: bool = False
+    decoding: str = "argmax"
     step_losses: list[tuple[int, float]]
 
     def load_and_cache_examples(self, data, evaluate=False, no_cache=False, to_predict=None):
@@ -224,7 +226,8 @@ class CourseNERModel(NERModel):
         was_training = self.model.training
         logits = self.word_logits(words, progress=not (silent or self.args.silent))
         self.model.train(was_training)
-        predicted = [[self.args.labels_list[i] for i in row.argmax(axis=1)] for row in logits]
+        labels = self.args.labels_list
+        predicted = [[labels[i] for i in decode(row, labels, self.decoding)] for row in logits]
         scores = self.steps.metrics.entity_scores(gold, predicted)
         result = {
             "eval_loss": _word_loss(logits, gold, self.label2id),
@@ -240,7 +243,10 @@ class CourseNERModel(NERModel):
         logits = self.word_logits(sentences)
         labels = self.args.labels_list
         predictions = [
-            [{word: labels[i]} for word, i in zip(words, row.argmax(axis=1), strict=True)]
+            [
+                {word: labels[i]}
+                for word, i in zip(words, decode(row, labels, self.decoding), strict=True)
+            ]
             for words, row in zip(sentences, logits, strict=True)
         ]
         return predictions, logits
@@ -330,6 +336,7 @@ def load_ner_model(
     model.steps = load_implementation(impl)
     model.case_feature = meta["case_feature"]
     model.case_all_caps = meta["case_all_caps"]
+    model.decoding = meta["decoding"]
     return model
 
 
@@ -344,6 +351,7 @@ class TrainResult:
     do_lower_case: bool
     case_feature: bool
     case_all_caps: bool
+    decoding: str
     max_seq_length: int
     windowed_sentences: int
     training_seconds: float
@@ -387,7 +395,9 @@ def train_ner(
     ``bf16`` or ``fp32`` (CPU only: ``cpu_bfloat16_choice``). ``do_lower_case`` (``None``: step
     3's choice) forces lower-casing on or off, e.g. to show what a mismatch with the backbone
     costs. ``device`` is ``auto`` (CUDA when torch sees it), ``cpu`` or ``cuda``; on CUDA,
-    step 3's ``NERArgs`` turn on mixed precision (``fp16``).
+    step 3's ``NERArgs`` turn on mixed precision (``fp16``). Tags are read from the scores
+    with ``iob2`` decoding when every training sentence is valid IOB2, else by ``argmax``
+    (``solutions.tools.decoding.training_decoding``), on dev during training as afterwards.
 
     Raises ``ValueError`` when the dev set has labels that the training set lacks, when
     ``case_feature`` is asked of a model without two token types, or when ``device`` is
@@ -444,6 +454,15 @@ def train_ner(
     model.label_all_subwords = label_all_subwords
     model.case_feature = _case_feature(case_feature, do_lower_case, model.model.config)
     model.case_all_caps = case_all_caps and model.case_feature
+    model.decoding = training_decoding(sentences_of(train_frame)[1], steps.alignment)
+    log(
+        f"decoding: {model.decoding}"
+        + (
+            " (the training tags are valid IOB2, so every I-X predicted follows B-X or I-X)"
+            if model.decoding == "iob2"
+            else " (the training tags are not all valid IOB2: each word takes its best tag)"
+        )
+    )
     log(
         f"case feature (capitals through token type ids): {model.case_feature}"
         + (", all caps as a type of its own" if model.case_all_caps else "")
@@ -468,6 +487,7 @@ def train_ner(
         max_seq_length,
         case_feature=model.case_feature,
         case_all_caps=model.case_all_caps,
+        decoding=model.decoding,
         backbone=backbone,
         model_type=model_type,
     )
@@ -480,6 +500,7 @@ def train_ner(
         do_lower_case=do_lower_case,
         case_feature=model.case_feature,
         case_all_caps=model.case_all_caps,
+        decoding=model.decoding,
         max_seq_length=max_seq_length,
         windowed_sentences=windowed,
         training_seconds=seconds,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from solutions.tools.cli import (
     CommandParser,
+    add_decoding_flag,
     add_device_flag,
     add_impl_flag,
     add_model_flag,
@@ -45,6 +46,7 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true", help="print JSON")
     add_threads_flag(parse)
     add_device_flag(parse)
+    add_decoding_flag(parse)
     add_impl_flag(parse)
     return parse
 
@@ -69,7 +71,7 @@ def _predict(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"text file not found: {args.file}")
         lines = args.file.read_text(encoding="utf-8").splitlines()
         texts += [line for line in lines if line.strip()]
-    tagger = Tagger.load(args.model, impl=args.impl, device=args.device)
+    tagger = Tagger.load(args.model, impl=args.impl, device=args.device, decoding=args.decoding)
     about = f"model: {args.model} ({tagger.origin}); {describe(args.impl)}"
     print(about, file=sys.stderr if args.json else sys.stdout)
     results = tagger.tag_texts(texts)

@@ -436,6 +436,7 @@ def _write_outputs(args, steps, tagger, data, config, epochs, result) -> dict:
         "label_all_subwords": args.label_all_subwords,
         "case_feature": result.case_feature,
         "case_all_caps": result.case_all_caps,
+        "decoding": result.decoding,
         "layer_decay": args.layer_decay,
         "label_smoothing": args.label_smoothing,
         "device": result.device,
@@ -523,8 +524,8 @@ def _summary_text(args: argparse.Namespace, data: TrainingData, result, summary:
             f"trained {result.global_step} steps ({_epochs_text(card)}) in "
             f"{result.training_seconds:.0f} s (run {card['wall_seconds']:.0f} s), "
             f"max_seq_length {result.max_seq_length}, lower-case {result.do_lower_case}, "
-            f"case feature {result.case_feature}, device {result.device}"
-            + f", mixed precision: {result.mixed_precision}",
+            f"case feature {result.case_feature}, decoding {result.decoding}, "
+            f"device {result.device}, mixed precision: {result.mixed_precision}",
             describe(args.impl),
             f"model: {result.model_dir}",
             f"outputs: {args.output}/{{metrics.json, classification_report.txt, "

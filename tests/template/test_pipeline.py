@@ -72,6 +72,7 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
     card = json.loads((model / "ner_course.json").read_text())
     assert card["labels"] == LABELS and card["do_lower_case"] is True
     assert card["max_seq_length"] >= 8
+    assert card["decoding"] == "iob2", f"the sample's tags are valid IOB2: {card}"
 
     metrics = json.loads((run_dir / "metrics.json").read_text())
     for key in ("precision", "recall", "f1", "token_accuracy"):
@@ -96,6 +97,7 @@ def test_training_writes_the_model_scores_plots_errors_and_run_card(run_dir: Pat
     assert run_card["best_epoch"] in (1, 2) and run_card["final"] is None, run_card["best_epoch"]
     assert metrics["held_out"] is True
     assert (run_card["case_feature"], run_card["case_all_caps"]) == (True, False), run_card
+    assert run_card["decoding"] == "iob2", run_card
     device = "cuda" if _torch_sees_cuda() else "cpu"
     got = (run_card["device"], run_card["mixed_precision"])
     expected = (device, "float16" if device == "cuda" else _cpu_mixed_precision())
@@ -142,7 +144,19 @@ def test_evaluate_writes_the_scores_as_json(run_dir: Path, tmp_path: Path) -> No
         "words",
     }
     assert (result["sentences"], result["words"]) == (54, 711)
+    assert result["decoding"] == "iob2" and "decoding iob2" in completed.stdout, result
     assert "micro avg" in completed.stdout
+
+
+def test_evaluate_reads_tags_by_argmax_when_asked(run_dir: Path, tmp_path: Path) -> None:
+    scores = tmp_path / "argmax.json"
+    model, data = str(run_dir / "model"), str(DATA / "test.conll")
+    argv = ["--model", model, "--data", data, "--json", str(scores), "--decoding", "argmax"]
+    assert evaluate.main([*argv, "--threads", "1"]) == 0
+    assert json.loads(scores.read_text())["decoding"] == "argmax"
+    with pytest.raises(SystemExit) as stopped:
+        evaluate.main(["--model", model, "--data", data, "--decoding", "viterbi"])
+    assert stopped.value.code == 2
 
 
 @pytest.mark.timeout(120)

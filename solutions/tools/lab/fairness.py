@@ -97,6 +97,7 @@ def probe(tagger, sentences: list[list[str]], gold: list[list[str]], alignment) 
     of its gold tags."""
     import numpy as np
 
+    from solutions.tools.decoding import decode
     from solutions.tools.inference import word_logits
 
     logits = word_logits(
@@ -113,7 +114,7 @@ def probe(tagger, sentences: list[list[str]], gold: list[list[str]], alignment) 
     for rows, tags in zip(logits, gold, strict=True):
         shifted = np.exp(rows - rows.max(axis=1, keepdims=True))
         probabilities = shifted / shifted.sum(axis=1, keepdims=True)
-        predicted = [tagger.labels[i] for i in probabilities.argmax(axis=1)]
+        predicted = [tagger.labels[i] for i in decode(rows, tagger.labels, tagger.decoding)]
         name = [i for i, tag in enumerate(tags) if tag != "O"]
         span = ("PER", name[0], name[-1])
         results.append(
