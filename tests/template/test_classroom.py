@@ -7,16 +7,20 @@ the whole class of cases costs about one minute on two cores.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from solutions.tools.classroom import grader
+from solutions.tools.classroom import flags, grader
 from solutions.tools.classroom.flags import flags_in_source
 from solutions.tools.classroom.sandbox import Limits, choose
 from solutions.tools.classroom.sources import load_submission, read_roster
@@ -288,6 +292,33 @@ def test_flags_leave_honest_code_alone():
 )
 def test_flags_catch_ways_around_the_tests(source):
     assert flags_in_source(source), f"not flagged: {source!r}"
+
+
+def test_a_file_too_deep_to_scan_is_flagged_not_fatal():
+    source = "x = " + "+0" * 210_000  # deeper than the AST builder's recursion limit
+    got = flags_in_source(source)
+    expected = "line 1: the file is too deeply nested to scan (RecursionError)"
+    assert got == [expected], f"flags_in_source(<{len(source)} chars of +0>) -> {got}"
+
+
+def test_scans_from_parallel_graders_parse_one_at_a_time(monkeypatch):
+    """Two threads in CPython 3.11's AST builder at once can corrupt its recursion count."""
+    inside, most_at_once, real_parse = [], [0], ast.parse
+
+    def slow_parse(source: str) -> ast.Module:
+        inside.append(threading.get_ident())
+        most_at_once[0] = max(most_at_once[0], len(inside))
+        time.sleep(0.05)
+        inside.remove(threading.get_ident())
+        return real_parse(source)
+
+    with monkeypatch.context() as patch, ThreadPoolExecutor(max_workers=4) as pool:
+        patch.setattr(flags.ast, "parse", slow_parse)  # undone before pytest reports
+        results = list(pool.map(flags_in_source, ["import os\nos._exit(0)\n"] * 8))
+    assert most_at_once == [1], (
+        f"8 scans on 4 threads: {most_at_once[0]} parsed at once, expected 1"
+    )
+    assert results == [["line 2: os._exit (ends or signals processes)"]] * 8, results
 
 
 def test_config_and_roster_errors_name_the_problem(tmp_path):

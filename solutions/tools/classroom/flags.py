@@ -16,6 +16,7 @@ to check by eye.
 from __future__ import annotations
 
 import ast
+import threading
 
 #: Modules a step file has no business importing, and why.
 FORBIDDEN_MODULES = {
@@ -132,14 +133,21 @@ FORBIDDEN_NAMES = {
     "__spec__": "reaches into the import system",
 }
 _WRITE_MODES = set("wax+")
+#: One parse at a time: CPython 3.11's AST builder keeps its recursion count per interpreter,
+#: not per thread, so two threads parsing at once (the grader scans several submissions in
+#: parallel) can fail with "SystemError: AST constructor recursion depth mismatch".
+_PARSE_LOCK = threading.Lock()
 
 
 def flags_in_source(source: str) -> list[str]:
     """Every suspicious construct in ``source`` as ``"line N: what (why)"``, in line order."""
     try:
-        tree = ast.parse(source)
+        with _PARSE_LOCK:
+            tree = ast.parse(source)
     except SyntaxError as error:
         return [f"line {error.lineno}: the file does not parse ({error.msg})"]
+    except (RecursionError, MemoryError) as error:
+        return [f"line 1: the file is too deeply nested to scan ({type(error).__name__})"]
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         found += [(node.lineno, text) for text in _flags_of(node)]
